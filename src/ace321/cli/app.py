@@ -1,0 +1,184 @@
+"""The ``ace321`` command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ace321.intake import UnusableInput, read_orders
+from ace321.rules import RuleError, RuleSet, load_rules
+
+app = typer.Typer(
+    help="Screen US-bound truck shipments for Section 321 de minimis and entry paths.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+LARGE_FILE_BYTES = 5_000_000
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    summary = "summary"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _rules() -> RuleSet:
+    try:
+        return load_rules()
+    except RuleError as error:
+        raise _fail(f"rules: {error}") from None
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _fail(f"{option} {text!r}: not a date in YYYY-MM-DD form") from None
+
+
+@app.command()
+def check(
+    orders: Annotated[Path, typer.Argument(help="Order file: canonical CSV, Shopify export CSV or JSON.")],
+    arrival: Annotated[str | None, typer.Option(help="Arrival date (YYYY-MM-DD) for rows without one.")] = None,
+    rates: Annotated[Path | None, typer.Option(help="Exchange rates CSV: date,currency,usd_per_unit.")] = None,
+    hts: Annotated[Path | None, typer.Option(help="USITC HTS CSV export; codes are checked against it.")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Product catalog for Shopify exports: sku,hts_code,country_of_origin[,weight,weight_unit].")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Console output.")] = Format.table,
+    output: Annotated[Path | None, typer.Option(help="Write the full result to .json, .csv or .parquet; the console shows the summary.")] = None,
+) -> None:
+    """Screen ORDERS without storing anything: validation, then one decision per shipment."""
+    from ace321.cli import output as out
+    from ace321.screening import screen
+
+    default_arrival = _date(arrival, "--arrival")
+    rules = _rules()
+    if output is not None and output.suffix.lower() not in (".json", ".csv", ".parquet"):
+        raise _fail(f"{output}: --output must end in .json, .csv or .parquet")
+    show_progress = err.is_terminal and orders.is_file() and orders.stat().st_size > LARGE_FILE_BYTES
+    progress = _Stages(show_progress)
+    try:
+        with progress:
+            progress.step("reading")
+            frame = read_orders(orders, catalog=catalog)
+            rate_table = hts_codes = None
+            if rates is not None:
+                from ace321.intake.rates import read_rates
+
+                rate_table = read_rates(rates)
+            if hts is not None:
+                from ace321.intake.hts_table import known_codes, read_hts_table
+
+                hts_codes = known_codes(read_hts_table(hts))
+            progress.step("screening")
+            result = screen(frame, rules=rules, default_arrival=default_arrival, rates=rate_table,
+                            hts=hts_codes)
+            if output is not None:
+                progress.step("writing")
+                out.write_result_file(result, output)
+    except UnusableInput as error:
+        raise _fail(str(error)) from None
+    console = Console()
+    if format is Format.json:
+        out.print_json(result)
+    elif format is Format.csv:
+        out.print_csv(result)
+    elif format is Format.summary or output is not None:
+        out.print_summary(result, console)
+    else:
+        out.print_table(result, console)
+    raise typer.Exit(1 if result.invalid_count else 0)
+
+
+@app.command("rules")
+def rules_command(
+    on: Annotated[str | None, typer.Option(help="Print the regime in force on this date (YYYY-MM-DD).")] = None,
+    timeline: Annotated[bool, typer.Option(help="List every dated change with its reference.")] = False,
+) -> None:
+    """Show the dated rules: the regime on a date, or the timeline of changes."""
+    from rich.table import Table
+
+    rules = _rules()
+    console = Console()
+    if timeline or on is None:
+        table = Table(title=f"Rule changes (rules {rules.version})")
+        table.add_column("from", no_wrap=True)
+        table.add_column("parameter", no_wrap=True)
+        table.add_column("value")
+        table.add_column("reference")
+        for start, name, step in rules.timeline():
+            table.add_row(start.isoformat(), name, _show(step.value), step.reference)
+        console.print(table)
+        if on is None:
+            return
+    day = _date(on, "--on")
+    assert day is not None
+    try:
+        regime = rules.at(day)
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    table = Table(title=f"Regime in force on {day} (rules {rules.version})")
+    table.add_column("parameter", no_wrap=True)
+    for name in ("value", "since", "reference"):
+        table.add_column(name)
+    for name, step in regime.steps.items():
+        table.add_row(name, _show(step.value), step.start.isoformat(), step.reference)
+    console.print(table)
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "none (ended)"
+    if isinstance(value, list):
+        return ", ".join(value) if value else "(none)"
+    return str(value)
+
+
+class _Stages:
+    """A progress bar on stderr over the stages of a large job, only when stderr is a terminal."""
+
+    STAGES = ("reading", "screening", "writing")
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress = None
+        self._task = None
+
+    def __enter__(self) -> _Stages:
+        if self.enabled:
+            from rich.progress import Progress
+
+            self._progress = Progress(console=err, transient=True)
+            self._progress.__enter__()
+            self._task = self._progress.add_task("starting", total=len(self.STAGES))
+        return self
+
+    def step(self, stage: str) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, description=stage, completed=self.STAGES.index(stage))
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(None, None, None)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

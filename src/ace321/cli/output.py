@@ -1,0 +1,118 @@
+"""Writers for screening results: Rich table, JSON document, CSV, summary, and result files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+from ace321.screening import ScreeningResult
+
+DECISION_STYLE = {
+    "SECTION_321": "green",
+    "GIFT": "cyan",
+    "INFORMAL_ENTRY": "yellow",
+    "FORMAL_ENTRY": "magenta",
+    "INVALID": "bold red",
+}
+
+
+def flat_frame(result: ScreeningResult) -> pl.DataFrame:
+    """One row per shipment with reasons and issues flattened to text, for CSV."""
+    reasons = pl.col("reasons")
+    issues = pl.col("issues")
+    return result.shipments.select(
+        "shipment_id",
+        "order_id",
+        pl.col("arrival_date").cast(pl.String),
+        "consignee_key",
+        "value_usd",
+        "decision",
+        "ace_shipment_type",
+        reasons.list.first().struct.field("code").alias("decisive_reason"),
+        reasons.list.first().struct.field("message").alias("decisive_message"),
+        reasons.list.eval(pl.element().struct.field("code")).list.join(";").alias("reason_codes"),
+        reasons.list.eval(pl.element().struct.field("reference")).list.join(" | ").alias("references"),
+        issues.list.eval(
+            pl.format("{}:{}@row{}", pl.element().struct.field("code"),
+                      pl.element().struct.field("field"), pl.element().struct.field("row"))
+        ).list.join(";").alias("issues"),
+        pl.lit(result.rules_version).alias("rules_version"),
+    )
+
+
+def write_result_file(result: ScreeningResult, path: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        path.write_text(json.dumps(result.to_document(), ensure_ascii=False, indent=1), encoding="utf-8")
+    elif suffix == ".csv":
+        flat_frame(result).write_csv(path)
+    elif suffix == ".parquet":
+        result.shipments.drop("value").with_columns(
+            pl.lit(result.rules_version).alias("rules_version")
+        ).write_parquet(path)
+    else:
+        raise ValueError(f"{path}: --output must end in .json, .csv or .parquet")
+
+
+def print_json(result: ScreeningResult) -> None:
+    sys.stdout.write(json.dumps(result.to_document(), ensure_ascii=False, indent=1))
+    sys.stdout.write("\n")
+
+
+def print_csv(result: ScreeningResult) -> None:
+    sys.stdout.write(flat_frame(result).write_csv())
+
+
+def _counts_table(title: str, counts: dict[str, Any]) -> Table:
+    table = Table(title=title)
+    table.add_column("code")
+    table.add_column("count", justify="right")
+    for code, count in counts.items():
+        table.add_row(code, str(count), style=DECISION_STYLE.get(code, ""))
+    return table
+
+
+def print_summary(result: ScreeningResult, console: Console) -> None:
+    console.print(f"rules version {result.rules_version}; {result.shipments.height} shipments")
+    console.print(_counts_table("Decisions", result.by_decision()))
+    console.print(_counts_table("Reason and issue codes", result.by_code()))
+
+
+def print_table(result: ScreeningResult, console: Console) -> None:
+    table = Table(title=f"Screening (rules {result.rules_version})")
+    for name, justify in (("shipment", "left"), ("consignee", "left"), ("arrival", "left"),
+                          ("value USD", "right"), ("decision", "left"), ("decisive reason", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in result.shipments.iter_rows(named=True):
+        reasons = row["reasons"] or []
+        issues = row["issues"] or []
+        if reasons:
+            decisive = f"{reasons[0]['code']}: {reasons[0]['message']}"
+        elif issues:
+            decisive = f"{issues[0]['code']}: {issues[0]['message']}"
+        else:
+            decisive = ""
+        table.add_row(
+            str(row["shipment_id"]), str(row["consignee_name"] or ""), str(row["arrival_date"] or ""),
+            row["value_usd"] or "", row["decision"], decisive,
+            style=DECISION_STYLE.get(row["decision"], ""),
+        )
+    console.print(table)
+    if result.issues.height:
+        problems = Table(title="Problems")
+        for name in ("row", "shipment", "severity", "code", "field", "message"):
+            problems.add_column(name)
+        for issue in result.issues.iter_rows(named=True):
+            problems.add_row(str(issue["row"]), str(issue["shipment_id"]), issue["severity"],
+                             issue["code"], issue["field"], issue["message"],
+                             style="red" if issue["severity"] == "error" else "yellow")
+        console.print(problems)
+    totals = ", ".join(f"{k} {v}" for k, v in result.by_decision().items())
+    console.print(f"Totals: {result.shipments.height} shipments: {totals}")
+    console.print(f"[dim]{result.disclaimer}[/dim]")

@@ -1,0 +1,31 @@
+"""Readers that turn order files (canonical CSV, Shopify export, JSON) into the canonical frame."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from ace321.intake.canonical import canonical_frame
+from ace321.intake.csv_orders import read_raw_csv
+from ace321.intake.errors import UnusableInput
+from ace321.intake.json_orders import frame_from_shipments, read_json_orders
+
+__all__ = ["UnusableInput", "frame_from_shipments", "read_orders"]
+
+
+def read_orders(path: Path | str, *, catalog: Path | str | None = None) -> pl.DataFrame:
+    """Read an order file of any supported format, chosen by extension and header."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        return read_json_orders(path)
+    raw = read_raw_csv(path)
+    from ace321.intake import shopify
+
+    if shopify.is_shopify_header(raw.columns):
+        if catalog is None:
+            raise UnusableInput(
+                str(path), "Shopify order export needs --catalog products.csv (sku,hts_code,country_of_origin)"
+            )
+        return shopify.shopify_frame(raw, str(path), Path(catalog))
+    return canonical_frame(raw, str(path))

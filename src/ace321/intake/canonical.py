@@ -1,0 +1,41 @@
+"""Shape any raw table of order lines into the canonical frame (see ``columns``)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ace321.intake import columns
+from ace321.intake.errors import UnusableInput
+
+
+def canonical_frame(raw: pl.DataFrame, source: str, *, rows: pl.Series | None = None) -> pl.DataFrame:
+    """Check the required columns, add the absent optional ones as nulls, number rows and lines.
+
+    Unknown extra columns are dropped from the working frame: they are kept in the input file,
+    and nothing the screening decides depends on them.
+    """
+    header = [name.strip().lower() for name in raw.columns]
+    raw = raw.rename(dict(zip(raw.columns, header, strict=True)))
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise UnusableInput(source, f"duplicate column {duplicated[0]!r}")
+    missing = [name for name in columns.REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise UnusableInput(source, f"missing required column {missing[0]!r}" + (
+            f" (and {len(missing) - 1} more: {', '.join(missing[1:])})" if len(missing) > 1 else ""
+        ))
+    exprs = []
+    for name in columns.ALL:
+        if name in header:
+            # Cells are trimmed; a cell holding only spaces is empty, never a value.
+            exprs.append(pl.col(name).cast(pl.String).str.strip_chars().replace("", None).alias(name))
+        else:
+            exprs.append(pl.lit(None, dtype=pl.String).alias(name))
+    frame = raw.select(exprs)
+    frame = frame.with_columns(
+        pl.coalesce("shipment_id", "order_id").alias("shipment_id"),
+        (rows if rows is not None else pl.int_range(1, pl.len() + 1, dtype=pl.Int64)).alias(columns.ROW),
+    )
+    return frame.with_columns(
+        pl.int_range(pl.len(), dtype=pl.Int64).over("shipment_id").alias(columns.LINE_INDEX)
+    )

@@ -1,0 +1,139 @@
+"""Reason codes with their messages (figures included) and legal references.
+
+``PRECEDENCE`` orders the reasons of a shipment so that the decisive one comes first: what makes
+an entry formal, then what grants the decision, then why de minimis is denied, from the
+broadest (the law is gone) to the most particular (this person's day).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ace321.screening.money import dollars
+
+ONE_PERSON_ONE_DAY = "19 CFR 10.151 (aggregate fair retail value, one person, one day)"
+INFORMAL = "19 CFR 143.21; 19 CFR 143.22 (CBP may require formal entry)"
+
+
+def _reason(code: str, when: pl.Expr, message: pl.Expr, reference: pl.Expr) -> pl.Expr:
+    return pl.when(when).then(
+        pl.struct(pl.lit(code).alias("code"), message.alias("message"), reference.alias("reference"))
+    )
+
+
+def _c(name: str) -> pl.Expr:
+    return pl.col(name)
+
+
+def _definitions() -> list[pl.Expr]:
+    decision = _c("decision")
+    denied_path = decision.is_in(["INFORMAL_ENTRY", "FORMAL_ENTRY"])
+    day = _c("arrival").cast(pl.String)
+    value = dollars(_c("value"))
+    threshold = dollars(_c("threshold"))
+    return [
+        _reason(
+            "OVER_INFORMAL_LIMIT", decision == "FORMAL_ENTRY",
+            pl.format("shipment value {} exceeds the {} informal entry limit in force on {}: "
+                      "formal entry (type 01) required", value, dollars(_c("informal_limit")), day),
+            _c("informal_limit_ref"),
+        ),
+        _reason(
+            "GIFT_OK", decision == "GIFT",
+            pl.format("bona fide gift: gifts to this person on {} total {}, within the {} gift "
+                      "limit; duty-free on any date", day, dollars(_c("gift_total")),
+                      dollars(_c("gift_limit"))),
+            _c("gift_limit_ref"),
+        ),
+        _reason(
+            "DEMINIMIS_OK", decision == "SECTION_321",
+            pl.format("shipment value {} and this person's total of {} over {} shipment(s) on {} "
+                      "do not exceed the {} threshold in force on {}: duty- and tax-free under "
+                      "Section 321", value, dollars(_c("day_total")), _c("day_count"), day,
+                      threshold, day),
+            pl.format("{}; {}", _c("threshold_ref"), pl.lit(ONE_PERSON_ONE_DAY)),
+        ),
+        _reason(
+            "REPEALED", denied_path & _c("f_repealed"),
+            pl.format("commercial de minimis was repealed by statute from {}; arrival {}",
+                      _c("repealed_since").cast(pl.String), day),
+            _c("repealed_ref"),
+        ),
+        _reason(
+            "SUSPENDED_GLOBAL", denied_path & _c("f_suspended_global") & ~_c("f_repealed"),
+            pl.format("duty-free de minimis is suspended for goods of every origin since {}; "
+                      "arrival {}", _c("suspended_globally_since").cast(pl.String), day),
+            _c("suspended_globally_ref"),
+        ),
+        _reason(
+            "SUSPENDED_CHINA_HK", denied_path & _c("f_suspended_origin"),
+            pl.format("de minimis is suspended on {} for goods of Chinese or Hong Kong origin "
+                      "(lines of origin {}), since {}", day, _c("suspended_origins"),
+                      _c("origins_since").cast(pl.String)),
+            _c("origins_ref"),
+        ),
+        _reason(
+            "EXCLUDED_ALCOHOL", denied_path & _c("is_alcohol"),
+            pl.format("alcoholic beverages (HTS {}) are never eligible for Section 321",
+                      _c("alcohol_codes")),
+            _c("alcohol_ref"),
+        ),
+        _reason(
+            "EXCLUDED_TOBACCO", denied_path & _c("is_tobacco"),
+            pl.format("tobacco products (HTS {}) are never eligible for Section 321",
+                      _c("tobacco_codes")),
+            _c("tobacco_ref"),
+        ),
+        _reason(
+            "EXCLUDED_PERFUME", denied_path & _c("perfume_excluded"),
+            pl.format("perfume containing alcohol (HTS {}) in a shipment worth {}, above the {} "
+                      "allowed", _c("perfume_codes"), value, dollars(_c("perfume_limit"))),
+            _c("perfume_limit_ref"),
+        ),
+        _reason(
+            "EXCLUDED_ADCVD", denied_path & _c("is_adcvd"),
+            pl.format("goods subject to antidumping/countervailing duty case {} are never "
+                      "eligible for Section 321", _c("adcvd_cases")),
+            pl.lit("19 CFR 10.153; 19 U.S.C. 1673, 1671"),
+        ),
+        _reason(
+            "VALUE_OVER_THRESHOLD", denied_path & _c("f_over_value"),
+            pl.format("shipment value {} exceeds the {} threshold in force on {}", value,
+                      threshold, day),
+            _c("threshold_ref"),
+        ),
+        _reason(
+            "DAILY_AGGREGATE_EXCEEDED", denied_path & _c("f_daily"),
+            pl.format("{} shipments to this person ({}) arriving {} total {}, exceeding the {} "
+                      "threshold: none of them may use de minimis", _c("day_count"),
+                      _c("consignee_key"), day, dollars(_c("day_total")), threshold),
+            pl.format("{}; {}", pl.lit(ONE_PERSON_ONE_DAY), _c("threshold_ref")),
+        ),
+        _reason(
+            "SPLIT_LOT", denied_path & _c("f_split"),
+            pl.format("order {} is sent as {} shipments totalling {}, above the {} threshold: "
+                      "lots of one order may not be split to use de minimis", _c("order_id"),
+                      _c("order_count"), dollars(_c("order_total")), threshold),
+            _c("split_denied_ref"),
+        ),
+        _reason(
+            "GIFT_OVER_LIMIT", _c("gift_over") & (decision != "INVALID"),
+            pl.format("gifts to this person on {} total {}, above the {} gift limit: the "
+                      "shipment takes the usual path", day, dollars(_c("gift_total")),
+                      dollars(_c("gift_limit"))),
+            _c("gift_limit_ref"),
+        ),
+    ]
+
+
+PRECEDENCE = (
+    "OVER_INFORMAL_LIMIT", "GIFT_OK", "DEMINIMIS_OK", "REPEALED", "SUSPENDED_GLOBAL",
+    "SUSPENDED_CHINA_HK", "EXCLUDED_ALCOHOL", "EXCLUDED_TOBACCO", "EXCLUDED_PERFUME",
+    "EXCLUDED_ADCVD", "VALUE_OVER_THRESHOLD", "DAILY_AGGREGATE_EXCEEDED", "SPLIT_LOT",
+    "GIFT_OVER_LIMIT",
+)
+
+
+def reasons_column() -> pl.Expr:
+    """List of {code, message, reference} structs, decisive first."""
+    return pl.concat_list(_definitions()).list.drop_nulls()

@@ -1,0 +1,84 @@
+"""What screening returns, and its JSON document form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from ace321.rules import RuleSet
+from ace321.screening.money import amount_text
+
+DECISION_ORDER = ("SECTION_321", "GIFT", "INFORMAL_ENTRY", "FORMAL_ENTRY", "INVALID")
+OUTPUT_COLUMNS = (
+    "shipment_id", "order_id", "arrival_date", "consignee_key", "consignee_name", "value_usd",
+    "decision", "ace_shipment_type", "reasons", "issues",
+)
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    rules_version: str
+    disclaimer: str
+    shipments: pl.DataFrame
+    """One row per shipment, columns ``OUTPUT_COLUMNS`` plus ``value`` (Decimal)."""
+    issues: pl.DataFrame
+    """Every issue: shipment_id, code, severity, field, row, message."""
+
+    @classmethod
+    def build(cls, decided: pl.DataFrame, issues: pl.DataFrame, rules: RuleSet) -> ScreeningResult:
+        per_shipment = issues.group_by("shipment_id", maintain_order=True).agg(
+            pl.struct("code", "severity", "field", "row", "message").alias("issues")
+        )
+        shipments = decided.join(per_shipment, on="shipment_id", how="left", maintain_order="left")
+        shipments = shipments.select(
+            "shipment_id",
+            "order_id",
+            pl.col("arrival").alias("arrival_date"),
+            "consignee_key",
+            "consignee_name",
+            pl.col("value"),
+            pl.when(pl.col("value").is_not_null()).then(amount_text(pl.col("value"))).alias("value_usd"),
+            "decision",
+            pl.when(pl.col("decision") == "SECTION_321")
+            .then(pl.lit("SECTION 321"))
+            .otherwise(pl.lit("PAPS"))
+            .alias("ace_shipment_type"),
+            "reasons",
+            pl.col("issues").fill_null(pl.lit([], dtype=pl.List(per_shipment.schema["issues"].inner))),
+            pl.col("first_row"),
+        )
+        return cls(rules.version, rules.disclaimer, shipments, issues)
+
+    @property
+    def invalid_count(self) -> int:
+        return int((self.shipments["decision"] == "INVALID").sum())
+
+    def by_decision(self) -> dict[str, int]:
+        counts = dict(self.shipments["decision"].value_counts().iter_rows())
+        return {decision: int(counts.get(decision, 0)) for decision in DECISION_ORDER}
+
+    def by_code(self) -> dict[str, int]:
+        reason_codes = self.shipments.select(
+            pl.col("reasons").list.eval(pl.element().struct.field("code")).explode().drop_nulls()
+        ).to_series()
+        counts = dict(reason_codes.value_counts().iter_rows())
+        counts.update(dict(self.issues["code"].value_counts().iter_rows()))
+        return {code: int(n) for code, n in sorted(counts.items())}
+
+    def summary(self) -> dict[str, Any]:
+        return {"shipments": self.shipments.height, "by_decision": self.by_decision()}
+
+    def records(self) -> list[dict[str, Any]]:
+        rows = self.shipments.select(*OUTPUT_COLUMNS).with_columns(
+            pl.col("arrival_date").cast(pl.String)
+        )
+        return rows.drop("consignee_name").to_dicts()
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "rules_version": self.rules_version,
+            "summary": self.summary(),
+            "shipments": self.records(),
+        }
