@@ -57,8 +57,8 @@ def _chain(max_indent: int) -> pl.Expr:
             .forward_fill()
         )
         # An ancestor is a heading: make it read as one even if it lacks the colon.
-        heading = pl.when(latest.str.ends_with(":") | (latest == "")).then(latest).otherwise(
-            latest + ":"
+        heading = (
+            pl.when(latest.str.ends_with(":") | (latest == "")).then(latest).otherwise(latest + ":")
         )
         parts.append(pl.when(indent > level).then(heading))
     parts.append(pl.col("description").fill_null(""))
@@ -78,7 +78,11 @@ def read_hts_table(path: Path) -> pl.DataFrame:
     source = str(path)
     raw = read_raw_csv(path)
     raw = raw.rename({name: name.strip().lower() for name in raw.columns})
-    for needed, shown in ((_NUMBER, "HTS Number"), (_INDENT, "Indent"), (_DESCRIPTION, "Description")):
+    for needed, shown in (
+        (_NUMBER, "HTS Number"),
+        (_INDENT, "Indent"),
+        (_DESCRIPTION, "Description"),
+    ):
         if needed not in raw.columns:
             raise UnusableInput(source, f"not an HTS table: no {shown!r} column")
     general = _cell(_GENERAL) if _GENERAL in raw.columns else pl.lit(None, dtype=pl.String)
@@ -90,7 +94,8 @@ def read_hts_table(path: Path) -> pl.DataFrame:
     ).with_columns(pl.col("indent_text").cast(pl.Int64, strict=False).alias("indent"))
 
     bad = table.with_row_index("row", offset=1).filter(
-        pl.col("indent").is_null() | (pl.col("indent") < 0)
+        pl.col("indent").is_null()
+        | (pl.col("indent") < 0)
         | (pl.col("hts").is_not_null() & ~pl.col("hts").str.contains(r"^[0-9]+$"))
     )
     if bad.height:

@@ -61,9 +61,9 @@ def _problems() -> list[tuple[str, pl.Expr]]:
         ),
         (
             "usd_per_unit",
-            pl.when(
-                rate.str.extract(r"^0*([0-9]*)").str.len_chars() > _MAX_INTEGER_DIGITS
-            ).then(shown["usd_per_unit"] + pl.lit(" is too large")),
+            pl.when(rate.str.extract(r"^0*([0-9]*)").str.len_chars() > _MAX_INTEGER_DIGITS).then(
+                shown["usd_per_unit"] + pl.lit(" is too large")
+            ),
         ),
         (
             "usd_per_unit",
@@ -155,7 +155,5 @@ def rate_lookup(rates: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         check_sortedness=False,  # both sides are sorted by date just above
     )
     return (
-        left.join(found.select(index, "usd_per_unit"), on=index, how="left")
-        .sort(index)
-        .drop(index)
+        left.join(found.select(index, "usd_per_unit"), on=index, how="left").sort(index).drop(index)
     )

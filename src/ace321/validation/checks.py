@@ -29,7 +29,9 @@ ISSUE_SCHEMA = {
 
 MONEY = pl.Decimal(38, 12)
 COUNTRIES = sorted(country.alpha_2 for country in pycountry.countries)
-CURRENCIES = sorted(currency.alpha_3 for currency in pycountry.currencies)
+# ISO 4217 codes for metals, funds and testing are not money a price can be stated in.
+NOT_MONEY = {"XAG", "XAU", "XPD", "XPT", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA", "XTS", "XXX"}
+CURRENCIES = sorted(c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in NOT_MONEY)
 VAGUE_WORDS = ["gift", "gifts", "goods", "merchandise", "parts", "part", "sample", "samples",
                "item", "items", "product", "products", "stuff", "misc", "miscellaneous"]
 DESCRIPTION_LIMIT = 45

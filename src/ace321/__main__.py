@@ -1,0 +1,3 @@
+from ace321.cli.app import main
+
+main()
