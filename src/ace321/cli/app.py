@@ -59,6 +59,7 @@ def check(
     rates: Annotated[Path | None, typer.Option(help="Exchange rates CSV: date,currency,usd_per_unit.")] = None,
     hts: Annotated[Path | None, typer.Option(help="USITC HTS CSV export; codes are checked against it.")] = None,
     catalog: Annotated[Path | None, typer.Option(help="Product catalog for Shopify exports: sku,hts_code,country_of_origin[,weight,weight_unit].")] = None,
+    shipper: Annotated[Path | None, typer.Option(help="YAML or JSON mapping of shipper fields (name, address, city, state, postal_code, country) for Shopify exports.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Console output.")] = Format.table,
     output: Annotated[Path | None, typer.Option(help="Write the full result to .json, .csv or .parquet; the console shows the summary.")] = None,
 ) -> None:
@@ -75,7 +76,7 @@ def check(
     try:
         with progress:
             progress.step("reading")
-            frame = read_orders(orders, catalog=catalog)
+            frame = read_orders(orders, catalog=catalog, shipper=_shipper(shipper))
             rate_table = hts_codes = None
             if rates is not None:
                 from ace321.intake.rates import read_rates
@@ -93,7 +94,8 @@ def check(
                 out.write_result_file(result, output)
     except UnusableInput as error:
         raise _fail(str(error)) from None
-    console = Console()
+    # Piped output keeps whole messages on one line instead of wrapping at 80 columns.
+    console = Console() if Console().is_terminal else Console(width=200)
     if format is Format.json:
         out.print_json(result)
     elif format is Format.csv:
@@ -103,6 +105,20 @@ def check(
     else:
         out.print_table(result, console)
     raise typer.Exit(1 if result.invalid_count else 0)
+
+
+def _shipper(path: Path | None) -> dict[str, str] | None:
+    if path is None:
+        return None
+    import yaml
+
+    try:
+        fields = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise UnusableInput(str(path), f"cannot read shipper file ({error})") from None
+    if not isinstance(fields, dict):
+        raise UnusableInput(str(path), "shipper file must be a mapping of shipper fields")
+    return {str(key): str(value) for key, value in fields.items()}
 
 
 @app.command("rules")

@@ -14,7 +14,12 @@ from ace321.intake.json_orders import frame_from_shipments, read_json_orders
 __all__ = ["UnusableInput", "frame_from_shipments", "read_orders"]
 
 
-def read_orders(path: Path | str, *, catalog: Path | str | None = None) -> pl.DataFrame:
+def read_orders(
+    path: Path | str,
+    *,
+    catalog: Path | str | None = None,
+    shipper: dict[str, str] | None = None,
+) -> pl.DataFrame:
     """Read an order file of any supported format, chosen by extension and header."""
     path = Path(path)
     if path.suffix.lower() == ".json":
@@ -27,5 +32,5 @@ def read_orders(path: Path | str, *, catalog: Path | str | None = None) -> pl.Da
             raise UnusableInput(
                 str(path), "Shopify order export needs --catalog products.csv (sku,hts_code,country_of_origin)"
             )
-        return shopify.shopify_frame(raw, str(path), Path(catalog))
+        return shopify.shopify_frame(raw, str(path), Path(catalog), shipper)
     return canonical_frame(raw, str(path))

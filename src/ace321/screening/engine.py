@@ -107,7 +107,7 @@ def _decide(shipments: pl.DataFrame, rules: RuleSet) -> pl.DataFrame:
         (gift_candidate & (pl.col("gift_total") <= pl.col("gift_limit"))).alias("gift_ok"),
     )
     s = s.with_columns(
-        (valid & pl.col("is_gift") & ~pl.col("gift_ok")).alias("gift_over"),
+        (gift_candidate & ~pl.col("gift_ok")).alias("gift_over"),
         (valid & ~pl.col("gift_ok")).alias("counted"),
     )
     counted = pl.col("counted")

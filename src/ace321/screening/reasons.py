@@ -47,10 +47,9 @@ def _definitions() -> list[pl.Expr]:
         ),
         _reason(
             "DEMINIMIS_OK", decision == "SECTION_321",
-            pl.format("shipment value {} and this person's total of {} over {} shipment(s) on {} "
-                      "do not exceed the {} threshold in force on {}: duty- and tax-free under "
-                      "Section 321", value, dollars(_c("day_total")), _c("day_count"), day,
-                      threshold, day),
+            pl.format("shipment value {} (this person's day: {} in {} shipment(s)) is within the "
+                      "{} threshold in force on {}: duty- and tax-free under Section 321", value,
+                      dollars(_c("day_total")), _c("day_count"), threshold, day),
             pl.format("{}; {}", _c("threshold_ref"), pl.lit(ONE_PERSON_ONE_DAY)),
         ),
         _reason(
