@@ -19,7 +19,7 @@ demo: $(STAMP)
 	done
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/python -m pytest src tests
 
 bench: $(STAMP)
