@@ -51,6 +51,15 @@ def screen(
     return ScreeningResult.build(shipments, issues, rules)
 
 
+FLAG_CODES = {
+    "is_alcohol": ("hts_code", "alcohol_codes"),
+    "is_tobacco": ("hts_code", "tobacco_codes"),
+    "is_perfume": ("hts_code", "perfume_codes"),
+    "is_suspended_origin": ("origin", "suspended_origins"),
+    "is_adcvd": ("adcvd_case", "adcvd_cases"),
+}
+
+
 def _codes(flag: str, column: str) -> pl.Expr:
     return pl.col(column).filter(pl.col(flag)).unique(maintain_order=True).str.join(", ")
 
@@ -74,12 +83,13 @@ def _shipments(lines: pl.DataFrame, errors: pl.DataFrame) -> pl.DataFrame:
         pl.col(columns.ROW).first().alias("first_row"),
         *[pl.col(flag).any().alias(flag) for flag in
           ("is_alcohol", "is_tobacco", "is_perfume", "is_suspended_origin", "is_adcvd")],
-        _codes("is_alcohol", "hts_code").alias("alcohol_codes"),
-        _codes("is_tobacco", "hts_code").alias("tobacco_codes"),
-        _codes("is_perfume", "hts_code").alias("perfume_codes"),
-        _codes("is_suspended_origin", "origin").alias("suspended_origins"),
-        _codes("is_adcvd", "adcvd_case").alias("adcvd_cases"),
     )
+    # The codes named in exclusion messages: gathered from the few flagged lines only.
+    flagged = lines.filter(pl.any_horizontal(*FLAG_CODES))
+    named = flagged.group_by("shipment_id").agg(
+        _codes(flag, column).alias(alias) for flag, (column, alias) in FLAG_CODES.items()
+    )
+    shipments = shipments.join(named, on="shipment_id", how="left", maintain_order="left")
     invalid = errors.select(pl.col("shipment_id").unique())["shipment_id"]
     shipments = shipments.with_columns(
         (~pl.col("shipment_id").is_in(invalid.implode()) & pl.col("value").is_not_null()).alias("valid")
@@ -140,7 +150,7 @@ def _decide(shipments: pl.DataFrame, rules: RuleSet) -> pl.DataFrame:
         .otherwise(pl.lit("FORMAL_ENTRY"))
         .alias("decision")
     )
-    return s.with_columns(reasons.reasons_column().alias("reasons"))
+    return reasons.with_reasons(s)
 
 
 def _entry_warnings(lines: pl.DataFrame, shipments: pl.DataFrame) -> pl.DataFrame:

@@ -108,10 +108,12 @@ def validate(
         unit.replace_strict(WEIGHT_UNITS, default=None).alias("weight_unit_norm"),
         pl.col("is_gift").str.to_lowercase().is_in(TRUE_WORDS).fill_null(False).alias("gift_line"),
     )
-    issues: list[pl.DataFrame] = []
+    # Checks are collected first and their masks computed in one parallel pass at the end;
+    # messages are then formatted only for the rows that fail.
+    pending: list[tuple[pl.Expr, str, pl.Expr, pl.Expr]] = []
 
     def add(bad: pl.Expr, code: str, column: str, message: pl.Expr) -> None:
-        issues.append(_issue(work, bad, code, _path(column), message))
+        pending.append((bad, code, _path(column), message))
 
     # Required values.
     for column, path in columns.REQUIRED_VALUES.items():
@@ -207,7 +209,7 @@ def validate(
     for label, expr in (("consignee", signature), ("arrival_date", pl.col("_arrival_text")),
                         ("is_gift", pl.col("gift_line")), ("order_id", pl.col("order_id"))):
         differs = expr.ne_missing(expr.first().over("shipment_id"))
-        issues.append(_issue(work, differs.fill_null(False), "CONFLICTING_SHIPMENT", pl.lit(label),
+        pending.append((differs, "CONFLICTING_SHIPMENT", pl.lit(label),
                              pl.format("shipment {} has another {} on this row than on its first line",
                                        pl.col("shipment_id"), pl.lit(label))))
 
@@ -221,11 +223,20 @@ def validate(
                   pl.col("description").str.len_chars(), pl.lit(DESCRIPTION_LIMIT)))
     line_key = ["shipment_id", "sku", "description", "quantity", "unit_price", "currency", "hts",
                 "origin"]
-    add(pl.int_range(pl.len()).over(line_key) > 0, "DUPLICATE_LINE", "sku",
+    work = work.with_columns(pl.col(columns.LINE_INDEX).first().over(line_key).alias("_first_of_kind"))
+    add(pl.col(columns.LINE_INDEX) != pl.col("_first_of_kind"), "DUPLICATE_LINE", "sku",
         pl.format("line repeats line {} of shipment {} exactly",
-                  pl.col(columns.LINE_INDEX).first().over(line_key), pl.col("shipment_id")))
+                  pl.col("_first_of_kind"), pl.col("shipment_id")))
 
-    all_issues = pl.concat(issues, how="vertical") if issues else pl.DataFrame(schema=ISSUE_SCHEMA)
+    masks = work.select(
+        [bad.fill_null(False).alias(f"_check{i}") for i, (bad, *_rest) in enumerate(pending)]
+    )
+    issues = [pl.DataFrame(schema=ISSUE_SCHEMA)]
+    for i, (_bad, code, field, message) in enumerate(pending):
+        mask = masks[f"_check{i}"]
+        if mask.any():
+            issues.append(_issue(work.filter(mask), pl.lit(True), code, field, message))
+    all_issues = pl.concat(issues, how="vertical_relaxed")
     all_issues = all_issues.unique(
         subset=["shipment_id", "code", "field"], keep="first", maintain_order=True
     ).sort(["row"], maintain_order=True)
