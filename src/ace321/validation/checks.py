@@ -111,6 +111,7 @@ def validate(
     # Checks are collected first and their masks computed in one parallel pass at the end;
     # messages are then formatted only for the rows that fail.
     pending: list[tuple[pl.Expr, str, pl.Expr, pl.Expr]] = []
+    conflict_issues: list[pl.DataFrame] = []
 
     def add(bad: pl.Expr, code: str, column: str, message: pl.Expr) -> None:
         pending.append((bad, code, _path(column), message))
@@ -152,16 +153,26 @@ def validate(
         add(pl.col(upper).is_not_null() & ~pl.col(upper).is_in(COUNTRIES), "INVALID_COUNTRY",
             column, pl.format('"{}" is not an ISO 3166-1 alpha-2 country code', pl.col(column)))
 
-    # Postal codes, by country format.
+    # Postal codes, by country format: judged once per distinct (country, code) pair.
     for party in ("shipper", "consignee"):
-        country = pl.col(f"_{party}_country")
-        postal = pl.col(f"{party}_postal_code").str.to_uppercase()
+        pairs = work.select(
+            pl.col(f"_{party}_country").alias("country"),
+            pl.col(f"{party}_postal_code").str.to_uppercase().alias("postal"),
+        ).unique()
         bad = pl.lit(False)
         for code, pattern in postal_codes.FORMATS.items():
-            bad = bad | ((country == code) & ~postal.str.contains(pattern))
-        add(postal.is_not_null() & bad, "INVALID_POSTAL_CODE", f"{party}_postal_code",
+            bad = bad | ((pl.col("country") == code) & ~pl.col("postal").str.contains(pattern))
+        wrong = pairs.filter(pl.col("postal").is_not_null() & bad.fill_null(False))
+        work = work.with_columns(
+            pl.struct(
+                pl.col(f"_{party}_country").alias("country"),
+                pl.col(f"{party}_postal_code").str.to_uppercase().alias("postal"),
+            ).is_in(wrong.select(pl.struct("country", "postal")).to_series().implode())
+            .alias(f"_{party}_postal_bad")
+        ) if wrong.height else work.with_columns(pl.lit(False).alias(f"_{party}_postal_bad"))
+        add(pl.col(f"_{party}_postal_bad"), "INVALID_POSTAL_CODE", f"{party}_postal_code",
             pl.format('"{}" is not a valid postal code for {}', pl.col(f"{party}_postal_code"),
-                      country))
+                      pl.col(f"_{party}_country")))
 
     # Phone, to E.164 over unique values.
     work = work.with_columns(
@@ -206,16 +217,26 @@ def validate(
                                            "consignee_postal_code", "consignee_phone")],
         separator="\x1f",
     )
-    for label, expr in (("consignee", signature), ("arrival_date", pl.col("_arrival_text")),
-                        ("is_gift", pl.col("gift_line")), ("order_id", pl.col("order_id"))):
+    shipment_fields = {"consignee": signature, "arrival_date": pl.col("_arrival_text"),
+                       "is_gift": pl.col("gift_line"), "order_id": pl.col("order_id")}
+    # One window over all fields finds the few conflicting shipments; the per-field report
+    # then runs on those shipments' lines only.
+    together = pl.struct(**shipment_fields)
+    conflicted = work.filter(pl.len().over("shipment_id") > 1).filter(
+        together.ne_missing(together.first().over("shipment_id"))
+    )["shipment_id"].unique()
+    subset = work.filter(pl.col("shipment_id").is_in(conflicted.implode()))
+    for label, expr in shipment_fields.items():
         differs = expr.ne_missing(expr.first().over("shipment_id"))
-        pending.append((differs, "CONFLICTING_SHIPMENT", pl.lit(label),
-                             pl.format("shipment {} has another {} on this row than on its first line",
-                                       pl.col("shipment_id"), pl.lit(label))))
+        conflict_issues.append(_issue(subset, differs, "CONFLICTING_SHIPMENT", pl.lit(label),
+                               pl.format("shipment {} has another {} on this row than on its first line",
+                                         pl.col("shipment_id"), pl.lit(label))))
 
     # Warnings on descriptions and duplicates.
-    words = pl.col("description").str.to_lowercase().str.replace_all(r"[^a-z ]", " ").str.strip_chars()
-    add(words.str.replace_all(r"\s+", " ").is_in(VAGUE_WORDS), "VAGUE_DESCRIPTION", "description",
+    descriptions = work.select(pl.col("description").unique().drop_nulls()).to_series()
+    folded = descriptions.str.to_lowercase().str.replace_all(r"[^a-z]+", " ").str.strip_chars()
+    vague = descriptions.filter(folded.is_in(VAGUE_WORDS))
+    add(pl.col("description").is_in(vague.implode()), "VAGUE_DESCRIPTION", "description",
         pl.format('description "{}" is too vague for CBP; say what the goods are and what they are made of',
                   pl.col("description")))
     add(pl.col("description").str.len_chars() > DESCRIPTION_LIMIT, "DESCRIPTION_TOO_LONG", "description",
@@ -231,7 +252,7 @@ def validate(
     masks = work.select(
         [bad.fill_null(False).alias(f"_check{i}") for i, (bad, *_rest) in enumerate(pending)]
     )
-    issues = [pl.DataFrame(schema=ISSUE_SCHEMA)]
+    issues = [pl.DataFrame(schema=ISSUE_SCHEMA), *conflict_issues]
     for i, (_bad, code, field, message) in enumerate(pending):
         mask = masks[f"_check{i}"]
         if mask.any():
