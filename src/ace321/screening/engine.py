@@ -65,14 +65,12 @@ def _codes(flag: str, column: str) -> pl.Expr:
 
 
 def _shipments(lines: pl.DataFrame, errors: pl.DataFrame) -> pl.DataFrame:
-    name_key = persons.folded_name(pl.col("consignee_name")) + "|" + persons.postal_key(
-        pl.col("consignee_postal_code"), pl.col("_consignee_country")
-    )
     shipments = lines.group_by("shipment_id", maintain_order=True).agg(
         pl.col("order_id").first(),
         pl.col("arrival").first(),
         pl.col("consignee_name").first(),
-        name_key.first().alias("name_key"),
+        pl.col("consignee_postal_code").first(),
+        pl.col("_consignee_country").first(),
         pl.col("phone").first(),
         pl.when(pl.col("value_line").is_null().any())
         .then(None)
@@ -90,6 +88,14 @@ def _shipments(lines: pl.DataFrame, errors: pl.DataFrame) -> pl.DataFrame:
         _codes(flag, column).alias(alias) for flag, (column, alias) in FLAG_CODES.items()
     )
     shipments = shipments.join(named, on="shipment_id", how="left", maintain_order="left")
+    # Folding names is costly: done once per shipment, not once per line.
+    shipments = shipments.with_columns(
+        (
+            persons.folded_name(pl.col("consignee_name"))
+            + "|"
+            + persons.postal_key(pl.col("consignee_postal_code"), pl.col("_consignee_country"))
+        ).alias("name_key")
+    ).drop("consignee_postal_code", "_consignee_country")
     invalid = errors.select(pl.col("shipment_id").unique())["shipment_id"]
     shipments = shipments.with_columns(
         (~pl.col("shipment_id").is_in(invalid.implode()) & pl.col("value").is_not_null()).alias("valid")
