@@ -40,7 +40,10 @@ LINE = (
     "weight",
     "weight_unit",
 )
-OPTIONAL = ("is_gift", "adcvd_case", "hazmat_un", "marks", "packaging_unit", "scn")
+OPTIONAL = (
+    "is_gift", "adcvd_case", "hazmat_un", "hazmat_contact_name", "hazmat_contact_phone", "marks",
+    "packaging_unit", "scn",
+)
 
 ALL = SHIPMENT + SHIPPER + CONSIGNEE + LINE + OPTIONAL
 

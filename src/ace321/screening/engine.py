@@ -48,7 +48,7 @@ def screen(
     shipments = _decide(shipments, rules)
     extra = _entry_warnings(lines, shipments)
     issues = pl.concat([validated.issues, extra]).sort("row", maintain_order=True)
-    return ScreeningResult.build(shipments, issues, rules)
+    return ScreeningResult.build(shipments, issues, rules, lines)
 
 
 FLAG_CODES = {

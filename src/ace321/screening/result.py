@@ -7,10 +7,16 @@ from typing import Any
 
 import polars as pl
 
+from ace321.intake import columns
 from ace321.rules import RuleSet
 from ace321.screening.money import amount_text
 
 DECISION_ORDER = ("SECTION_321", "GIFT", "INFORMAL_ENTRY", "FORMAL_ENTRY", "INVALID")
+# Typed line columns kept for what follows screening (manifests, storage).
+LINE_COLUMNS = (
+    columns.ROW, columns.LINE_INDEX, "arrival", "hts", "origin", "qty", "price", "usd_rate",
+    "value_line", "weight_value", "weight_unit_norm", "gift_line", "phone",
+)
 OUTPUT_COLUMNS = (
     "shipment_id", "order_id", "arrival_date", "consignee_key", "consignee_name", "value_usd",
     "decision", "ace_shipment_type", "reasons", "issues",
@@ -25,9 +31,13 @@ class ScreeningResult:
     """One row per shipment, columns ``OUTPUT_COLUMNS`` plus ``value`` (Decimal)."""
     issues: pl.DataFrame
     """Every issue: shipment_id, code, severity, field, row, message."""
+    lines: pl.DataFrame
+    """The order lines as validated: canonical columns plus typed ones (``LINE_COLUMNS``)."""
 
     @classmethod
-    def build(cls, decided: pl.DataFrame, issues: pl.DataFrame, rules: RuleSet) -> ScreeningResult:
+    def build(
+        cls, decided: pl.DataFrame, issues: pl.DataFrame, rules: RuleSet, lines: pl.DataFrame
+    ) -> ScreeningResult:
         per_shipment = issues.group_by("shipment_id", maintain_order=True).agg(
             pl.struct("code", "severity", "field", "row", "message").alias("issues")
         )
@@ -49,7 +59,8 @@ class ScreeningResult:
             pl.col("issues").fill_null(pl.lit([], dtype=pl.List(per_shipment.schema["issues"].inner))),
             pl.col("first_row"),
         )
-        return cls(rules.version, rules.disclaimer, shipments, issues)
+        kept = [c for c in (*columns.ALL, *LINE_COLUMNS) if c in lines.columns]
+        return cls(rules.version, rules.disclaimer, shipments, issues, lines.select(kept))
 
     @property
     def invalid_count(self) -> int:
