@@ -144,13 +144,13 @@ def with_reasons(decided: pl.DataFrame) -> pl.DataFrame:
     """
     indexed = decided.with_row_index("_shipment")
     parts = [
-        indexed.filter(when).select(
+        indexed.lazy().filter(when).select(
             "_shipment",
             pl.lit(rank, dtype=pl.UInt8).alias("_rank"),
             pl.lit(code).alias("code"),
             message.cast(pl.String).alias("message"),
             reference.cast(pl.String).alias("reference"),
-        )
+        ).collect()
         for rank, (code, when, message, reference) in enumerate(_definitions())
     ]
     grouped = (

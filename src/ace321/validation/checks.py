@@ -59,14 +59,15 @@ def _path(column: str) -> pl.Expr:
 
 
 def _issue(frame: pl.DataFrame, bad: pl.Expr, code: str, field: pl.Expr, message: pl.Expr) -> pl.DataFrame:
-    return frame.filter(bad).select(
+    # Lazy, so that only the columns the issue needs are filtered, not the whole wide frame.
+    return frame.lazy().filter(bad).select(
         pl.col("shipment_id"),
         pl.lit(code).alias("code"),
         pl.lit(codes.severity(code).value).alias("severity"),
         field.alias("field"),
         pl.col(columns.ROW).alias("row"),
         message.alias("message"),
-    )
+    ).collect()
 
 
 def _quoted(column: str) -> pl.Expr:
@@ -222,10 +223,11 @@ def validate(
     # One window over all fields finds the few conflicting shipments; the per-field report
     # then runs on those shipments' lines only.
     together = pl.struct(**shipment_fields)
-    conflicted = work.filter(pl.len().over("shipment_id") > 1).filter(
-        together.ne_missing(together.first().over("shipment_id"))
+    narrow = work.select("shipment_id", together.alias("_together"))
+    conflicted = narrow.filter(pl.len().over("shipment_id") > 1).filter(
+        pl.col("_together").ne_missing(pl.col("_together").first().over("shipment_id"))
     )["shipment_id"].unique()
-    subset = work.filter(pl.col("shipment_id").is_in(conflicted.implode()))
+    subset = work.lazy().filter(pl.col("shipment_id").is_in(conflicted.implode())).collect()
     for label, expr in shipment_fields.items():
         differs = expr.ne_missing(expr.first().over("shipment_id"))
         conflict_issues.append(_issue(subset, differs, "CONFLICTING_SHIPMENT", pl.lit(label),
@@ -256,7 +258,7 @@ def validate(
     for i, (_bad, code, field, message) in enumerate(pending):
         mask = masks[f"_check{i}"]
         if mask.any():
-            issues.append(_issue(work.filter(mask), pl.lit(True), code, field, message))
+            issues.append(_issue(work.with_columns(mask), pl.col(mask.name), code, field, message))
     all_issues = pl.concat(issues, how="vertical_relaxed")
     all_issues = all_issues.unique(
         subset=["shipment_id", "code", "field"], keep="first", maintain_order=True
