@@ -1,0 +1,1 @@
+"""Documents produced from a manifest: the driver cover sheet, its QR code, and other exports."""
