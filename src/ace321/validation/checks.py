@@ -39,6 +39,8 @@ TRUE_WORDS = ["true", "yes", "y", "1"]
 FALSE_WORDS = ["false", "no", "n", "0"]
 WEIGHT_UNITS = {"kg": "kg", "kgs": "kg", "lb": "lb", "lbs": "lb"}
 
+# Columns checked on every line; every other column belongs to the shipment.
+_LINE_LEVEL = frozenset(columns.LINE) | {"is_gift", "adcvd_case", "hazmat_un", "marks"}
 _DECIMAL = r"^\d+(\.\d+)?$"
 _PRICE = r"^\d+(\.\d{1,4})?$"
 
@@ -88,14 +90,25 @@ def validate(
     arrival_text = pl.col("arrival_date").fill_null(
         pl.lit(default_arrival.isoformat() if default_arrival else None, dtype=pl.String)
     )
-    unit = pl.col("weight_unit").str.to_lowercase()
-    work = frame.with_columns(
-        arrival_text.alias("_arrival_text"),
-        arrival_text.str.to_date("%Y-%m-%d", strict=False).alias("arrival"),
-        pl.col("hts_code").str.replace_all(r"[.\s]", "").alias("hts"),
-        pl.col("country_of_origin").str.to_uppercase().alias("origin"),
+    frame = frame.with_columns(arrival_text.alias("_arrival_text"))
+    # Shipment-level fields repeat on every line: they are judged once per shipment, on its
+    # first line (CONFLICTING_SHIPMENT reports lines that disagree with it).
+    heads = frame.filter(pl.col("shipment_id").is_first_distinct()).select(
+        "shipment_id", columns.ROW, columns.LINE_INDEX, "order_id", "_arrival_text",
+        *columns.SHIPPER, *columns.CONSIGNEE,
+    ).with_columns(
+        pl.col("_arrival_text").str.to_date("%Y-%m-%d", strict=False).alias("arrival"),
         pl.col("consignee_country").str.to_uppercase().alias("_consignee_country"),
         pl.col("shipper_country").str.to_uppercase().alias("_shipper_country"),
+    )
+    heads = heads.with_columns(
+        phones.e164_column(pl.col("consignee_phone"), pl.col("_consignee_country"), heads)
+        .alias("phone")
+    )
+    unit = pl.col("weight_unit").str.to_lowercase()
+    work = frame.with_columns(
+        pl.col("hts_code").str.replace_all(r"[.\s]", "").alias("hts"),
+        pl.col("country_of_origin").str.to_uppercase().alias("origin"),
         pl.col("currency").str.to_uppercase().alias("_currency"),
         pl.when(pl.col("quantity").str.contains(r"^\d{1,9}$"))
         .then(pl.col("quantity").cast(pl.Int64, strict=False))
@@ -108,14 +121,19 @@ def validate(
         .alias("weight_value"),
         unit.replace_strict(WEIGHT_UNITS, default=None).alias("weight_unit_norm"),
         pl.col("is_gift").str.to_lowercase().is_in(TRUE_WORDS).fill_null(False).alias("gift_line"),
+    ).join(
+        heads.select("shipment_id", "arrival", "_consignee_country", "_shipper_country", "phone"),
+        on="shipment_id", how="left", maintain_order="left",
     )
     # Checks are collected first and their masks computed in one parallel pass at the end;
     # messages are then formatted only for the rows that fail.
     pending: list[tuple[pl.Expr, str, pl.Expr, pl.Expr]] = []
+    pending_heads: list[tuple[pl.Expr, str, pl.Expr, pl.Expr]] = []
     conflict_issues: list[pl.DataFrame] = []
 
     def add(bad: pl.Expr, code: str, column: str, message: pl.Expr) -> None:
-        pending.append((bad, code, _path(column), message))
+        target = pending if column in _LINE_LEVEL else pending_heads
+        target.append((bad, code, _path(column), message))
 
     # Required values.
     for column, path in columns.REQUIRED_VALUES.items():
@@ -156,7 +174,7 @@ def validate(
 
     # Postal codes, by country format: judged once per distinct (country, code) pair.
     for party in ("shipper", "consignee"):
-        pairs = work.select(
+        pairs = heads.select(
             pl.col(f"_{party}_country").alias("country"),
             pl.col(f"{party}_postal_code").str.to_uppercase().alias("postal"),
         ).unique()
@@ -164,21 +182,18 @@ def validate(
         for code, pattern in postal_codes.FORMATS.items():
             bad = bad | ((pl.col("country") == code) & ~pl.col("postal").str.contains(pattern))
         wrong = pairs.filter(pl.col("postal").is_not_null() & bad.fill_null(False))
-        work = work.with_columns(
+        heads = heads.with_columns(
             pl.struct(
                 pl.col(f"_{party}_country").alias("country"),
                 pl.col(f"{party}_postal_code").str.to_uppercase().alias("postal"),
             ).is_in(wrong.select(pl.struct("country", "postal")).to_series().implode())
             .alias(f"_{party}_postal_bad")
-        ) if wrong.height else work.with_columns(pl.lit(False).alias(f"_{party}_postal_bad"))
+        ) if wrong.height else heads.with_columns(pl.lit(False).alias(f"_{party}_postal_bad"))
         add(pl.col(f"_{party}_postal_bad"), "INVALID_POSTAL_CODE", f"{party}_postal_code",
             pl.format('"{}" is not a valid postal code for {}', pl.col(f"{party}_postal_code"),
                       pl.col(f"_{party}_country")))
 
-    # Phone, to E.164 over unique values.
-    work = work.with_columns(
-        phones.e164_column(pl.col("consignee_phone"), pl.col("_consignee_country"), work).alias("phone")
-    )
+    # Phone (E.164 computed on the shipments' first lines above).
     add(pl.col("consignee_phone").is_not_null() & pl.col("phone").is_null(), "INVALID_PHONE",
         "consignee_phone", pl.format('"{}" is not a valid phone number for {}',
                                      pl.col("consignee_phone"), pl.col("_consignee_country")))
@@ -251,14 +266,16 @@ def validate(
         pl.format("line repeats line {} of shipment {} exactly",
                   pl.col("_first_of_kind"), pl.col("shipment_id")))
 
-    masks = work.select(
-        [bad.fill_null(False).alias(f"_check{i}") for i, (bad, *_rest) in enumerate(pending)]
-    )
     issues = [pl.DataFrame(schema=ISSUE_SCHEMA), *conflict_issues]
-    for i, (_bad, code, field, message) in enumerate(pending):
-        mask = masks[f"_check{i}"]
-        if mask.any():
-            issues.append(_issue(work.with_columns(mask), pl.col(mask.name), code, field, message))
+    for target, checks in ((work, pending), (heads, pending_heads)):
+        masks = target.select(
+            [bad.fill_null(False).alias(f"_check{i}") for i, (bad, *_rest) in enumerate(checks)]
+        )
+        for i, (_bad, code, field, message) in enumerate(checks):
+            mask = masks[f"_check{i}"]
+            if mask.any():
+                issues.append(_issue(target.with_columns(mask), pl.col(mask.name), code, field,
+                                     message))
     all_issues = pl.concat(issues, how="vertical_relaxed")
     all_issues = all_issues.unique(
         subset=["shipment_id", "code", "field"], keep="first", maintain_order=True
