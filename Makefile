@@ -20,6 +20,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard benchmarks)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest src tests
 
 bench: $(STAMP)

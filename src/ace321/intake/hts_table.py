@@ -60,7 +60,7 @@ def _chain(max_indent: int) -> pl.Expr:
         heading = (
             pl.when(latest.str.ends_with(":") | (latest == "")).then(latest).otherwise(latest + ":")
         )
-        parts.append(pl.when(indent > level).then(heading))
+        parts.append(pl.when(indent > level).then(heading).otherwise(None))
     parts.append(pl.col("description").fill_null(""))
     return (
         pl.concat_list(parts)
@@ -107,7 +107,7 @@ def read_hts_table(path: Path) -> pl.DataFrame:
         )
         raise UnusableInput(source, f"row {first['row']}, field {field}: bad value {value!r}")
 
-    max_indent = int(table["indent"].max() or 0)
+    max_indent = int(table["indent"].cast(pl.Int64).max() or 0)  # type: ignore[arg-type]
     return (
         table.with_columns(_chain(max_indent).alias("full_description"))
         .filter(pl.col("hts").is_not_null())

@@ -12,6 +12,8 @@ from ace321.rules import RuleSet
 from ace321.screening.money import amount_text
 
 DECISION_ORDER = ("SECTION_321", "GIFT", "INFORMAL_ENTRY", "FORMAL_ENTRY", "INVALID")
+ISSUE_STRUCT = pl.Struct({"code": pl.String, "severity": pl.String, "field": pl.String,
+                          "row": pl.Int64, "message": pl.String})
 # Typed line columns kept for what follows screening (manifests, storage).
 LINE_COLUMNS = (
     columns.ROW, columns.LINE_INDEX, "arrival", "hts", "origin", "qty", "price", "usd_rate",
@@ -56,7 +58,7 @@ class ScreeningResult:
             .otherwise(pl.lit("PAPS"))
             .alias("ace_shipment_type"),
             "reasons",
-            pl.col("issues").fill_null(pl.lit([], dtype=pl.List(per_shipment.schema["issues"].inner))),
+            pl.col("issues").fill_null(pl.lit([], dtype=pl.List(ISSUE_STRUCT))),
             pl.col("first_row"),
         )
         kept = [c for c in (*columns.ALL, *LINE_COLUMNS) if c in lines.columns]

@@ -18,14 +18,14 @@ from ace321.intake import columns
 from ace321.rules import RuleSet
 from ace321.validation import codes, phones, postal_codes
 
-ISSUE_SCHEMA = {
-    "shipment_id": pl.String,
-    "code": pl.String,
-    "severity": pl.String,
-    "field": pl.String,
-    "row": pl.Int64,
-    "message": pl.String,
-}
+ISSUE_SCHEMA = pl.Schema({
+    "shipment_id": pl.String(),
+    "code": pl.String(),
+    "severity": pl.String(),
+    "field": pl.String(),
+    "row": pl.Int64(),
+    "message": pl.String(),
+})
 
 MONEY = pl.Decimal(38, 12)
 COUNTRIES = sorted(country.alpha_2 for country in pycountry.countries)
@@ -237,7 +237,7 @@ def validate(
                        "is_gift": pl.col("gift_line"), "order_id": pl.col("order_id")}
     # One window over all fields finds the few conflicting shipments; the per-field report
     # then runs on those shipments' lines only.
-    together = pl.struct(**shipment_fields)
+    together = pl.struct([expr.alias(name) for name, expr in shipment_fields.items()])
     narrow = work.select("shipment_id", together.alias("_together"))
     conflicted = narrow.filter(pl.len().over("shipment_id") > 1).filter(
         pl.col("_together").ne_missing(pl.col("_together").first().over("shipment_id"))
