@@ -193,6 +193,9 @@ class _Stages:
             self._progress.__exit__(None, None, None)
 
 
+from ace321.cli import storage_commands; storage_commands.register(app)  # noqa: E402, E702, I001
+
+
 def main() -> None:
     try:
         app()

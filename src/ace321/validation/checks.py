@@ -196,7 +196,8 @@ def validate(
     # Phone (E.164 computed on the shipments' first lines above).
     add(pl.col("consignee_phone").is_not_null() & pl.col("phone").is_null(), "INVALID_PHONE",
         "consignee_phone", pl.format('"{}" is not a valid phone number for {}',
-                                     pl.col("consignee_phone"), pl.col("_consignee_country")))
+                                     pl.col("consignee_phone"),
+                                     pl.col("_consignee_country").fill_null("a consignee without a country")))
 
     # Quantities, prices, weights.
     add(pl.col("quantity").is_not_null() & ~(pl.col("qty") > 0).fill_null(False), "INVALID_QUANTITY",

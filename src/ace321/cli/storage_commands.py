@@ -1,0 +1,372 @@
+"""Storage commands: ``db upgrade``, ``ingest``, ``shipments ...`` and ``audit ...``.
+
+The clock is read here (``now()``), never in ``ace321.storage``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+err = Console(stderr=True)
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="Database URL (default: ACE321_DATABASE_URL, else sqlite file ./ace321.db).")]
+ActorOption = Annotated[str | None, typer.Option(
+    help="Who does this (default: ACE321_ACTOR, else the login name).")]
+
+db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+shipments_app = typer.Typer(help="Stored shipments: list, show, explain, override, status.",
+                            no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail: verify the hash chain, export events.",
+                        no_args_is_help=True)
+
+
+class IngestFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _actor(actor: str | None) -> str:
+    if actor:
+        return actor
+    if os.environ.get("ACE321_ACTOR"):
+        return os.environ["ACE321_ACTOR"]
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _fail(f"{option} {text!r}: not a date in YYYY-MM-DD form") from None
+
+
+def _open(db: str | None) -> Any:
+    from ace321.storage import Database, StorageError
+
+    try:
+        return Database.open(db)
+    except StorageError as error:
+        raise _fail(str(error)) from None
+    except Exception as error:  # unreachable server, bad URL, ...
+        raise _fail(f"database: {type(error).__name__}: {error}") from None
+
+
+def _rules() -> Any:
+    from ace321.rules import RuleError, load_rules
+
+    try:
+        return load_rules()
+    except RuleError as error:
+        raise _fail(f"rules: {error}") from None
+
+
+def _print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None,
+               revision: Annotated[str, typer.Option(help="Target revision.")] = "head") -> None:
+    """Create or migrate the database schema to the newest revision."""
+    from ace321.storage.database import create_db_engine, resolve_url, upgrade
+
+    url = resolve_url(db)
+    engine = create_db_engine(url)
+    try:
+        reached = upgrade(engine, revision)
+    except Exception as error:
+        raise _fail(f"database: {type(error).__name__}: {error}") from None
+    finally:
+        engine.dispose()
+    Console().print(f"database {engine.url.render_as_string(hide_password=True)} is at "
+                    f"revision {reached}", highlight=False)
+
+
+def ingest_command(
+    orders: Annotated[Path, typer.Argument(help="Order file: canonical CSV, Shopify export CSV or JSON.")],
+    arrival: Annotated[str | None, typer.Option(help="Arrival date (YYYY-MM-DD) for rows without one.")] = None,
+    rates: Annotated[Path | None, typer.Option(help="Exchange rates CSV: date,currency,usd_per_unit.")] = None,
+    hts: Annotated[Path | None, typer.Option(help="USITC HTS CSV export; codes are checked against it.")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Product catalog for Shopify exports.")] = None,
+    db: DbOption = None,
+    actor: ActorOption = None,
+    format: Annotated[IngestFormat, typer.Option("--format", "-f", help="Console output.")] = IngestFormat.table,
+) -> None:
+    """Screen ORDERS against the stored history and store them (one transaction per file)."""
+    from ace321.intake import UnusableInput, read_orders
+    from ace321.storage import BatchInfo, StorageError, ingest
+    from ace321.storage.types import StorageValueError
+
+    default_arrival = _date(arrival, "--arrival")
+    rules = _rules()
+    try:
+        frame = read_orders(orders, catalog=catalog)
+        rate_table = hts_codes = None
+        if rates is not None:
+            from ace321.intake.rates import read_rates
+
+            rate_table = read_rates(rates)
+        if hts is not None:
+            from ace321.intake.hts_table import known_codes, read_hts_table
+
+            hts_codes = known_codes(read_hts_table(hts))
+        digest = hashlib.sha256(orders.read_bytes()).hexdigest()
+    except UnusableInput as error:
+        raise _fail(str(error)) from None
+    database = _open(db)
+    try:
+        report = ingest(database, frame, rules=rules,
+                        batch=BatchInfo(orders.name, digest, frame.height), actor=_actor(actor),
+                        now=now(), default_arrival=default_arrival, rates=rate_table,
+                        hts=hts_codes)
+    except (StorageError, StorageValueError) as error:
+        raise _fail(f"{orders}: nothing stored: {error}") from None
+    except Exception as error:
+        raise _fail(f"{orders}: nothing stored: {type(error).__name__}: {error}") from None
+    finally:
+        database.close()
+    records = report.result.records()
+    status = {s: "stored" for s in report.stored}
+    status.update({s: "already stored" for s in report.already_stored})
+    status.update({s: "DUPLICATE_SHIPMENT" for s in report.duplicates})
+    for record in records:
+        record["storage"] = status.get(record["shipment_id"])
+    rescreened = [{"shipment_id": c.shipment_id, "before": c.before, "after": c.after,
+                   "caused_by": c.caused_by} for c in report.rescreened]
+    if format is IngestFormat.json:
+        _print_json({"batch_id": None if report.batch_id is None else str(report.batch_id),
+                     "rules_version": report.result.rules_version,
+                     "summary": {**report.result.summary(), "stored": len(report.stored),
+                                 "already_stored": len(report.already_stored),
+                                 "duplicates": len(report.duplicates),
+                                 "rescreened": len(rescreened)},
+                     "shipments": records, "rescreened": rescreened})
+    else:
+        console = Console()
+        table = Table(title=f"Batch {orders.name} (rules {report.result.rules_version})")
+        for name in ("shipment", "arrival", "value USD", "decision", "storage", "notes"):
+            table.add_column(name)
+        for record in records:
+            notes = "; ".join(f"{i['code']}: {i['message']}" for i in record["issues"]
+                              if i["code"] in ("EARLIER_SHIPMENT_AT_RISK", "DUPLICATE_SHIPMENT"))
+            table.add_row(record["shipment_id"], str(record["arrival_date"]),
+                          record["value_usd"] or "", record["decision"], record["storage"] or "",
+                          notes)
+        console.print(table)
+        for change in rescreened:
+            console.print(f"re-screened {change['shipment_id']}: {change['before']} -> "
+                          f"{change['after']} (caused by {', '.join(change['caused_by']) or '-'})",
+                          highlight=False)
+        console.print(f"{len(report.stored)} stored, {len(report.already_stored)} already stored, "
+                      f"{len(report.duplicates)} duplicate(s), {len(rescreened)} re-screened",
+                      highlight=False)
+    invalid = any(r["decision"] == "INVALID" for r in records)
+    raise typer.Exit(1 if invalid or report.duplicates else 0)
+
+
+@shipments_app.command("list")
+def shipments_list(
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    decision: Annotated[str | None, typer.Option(help="Only this decision.")] = None,
+    arrival_date: Annotated[str | None, typer.Option(help="Only this arrival date (YYYY-MM-DD).")] = None,
+    consignee: Annotated[str | None, typer.Option(help="Consignee key or name (substring) or E.164 phone.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """List stored shipments."""
+    from ace321.storage.queries import list_shipments
+
+    day = _date(arrival_date, "--arrival-date")
+    database = _open(db)
+    try:
+        with database.reading() as session:
+            rows = list_shipments(session, status=status, decision=decision, arrival_date=day,
+                                  consignee=consignee)
+    finally:
+        database.close()
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} shipment(s)")
+    for name in ("shipment", "order", "arrival", "consignee", "value USD", "decision", "status"):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(r["shipment_id"], r["order_id"] or "", r["arrival_date"] or "",
+                      r["consignee_key"] or "", r["value_usd"] or "", r["decision"], r["status"])
+    Console().print(table)
+
+
+def _storage_call(db: str | None, action: Any) -> Any:
+    from ace321.storage import StorageError
+
+    database = _open(db)
+    try:
+        return action(database)
+    except StorageError as error:
+        raise _fail(str(error), 1) from None
+    finally:
+        database.close()
+
+
+@shipments_app.command("show")
+def shipments_show(shipment_id: str, db: DbOption = None) -> None:
+    """Show a stored shipment (JSON): parties, lines, decisions with reasons, status history."""
+    from ace321.storage.queries import show
+
+    def action(database: Any) -> Any:
+        with database.reading() as session:
+            return show(session, shipment_id)
+
+    _print_json(_storage_call(db, action))
+
+
+@shipments_app.command("override")
+def shipments_override(
+    shipment_id: str,
+    decision: Annotated[str, typer.Option(help="INFORMAL_ENTRY or FORMAL_ENTRY (stricter only).")],
+    reason: Annotated[str, typer.Option(help="Why (mandatory).")],
+    actor: ActorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Set a stricter entry path by hand (never grants de minimis the rules deny)."""
+    from ace321.storage.lifecycle import override
+
+    rules = _rules()
+    before, after = _storage_call(db, lambda database: override(
+        database, shipment_id, decision, reason=reason, actor=_actor(actor), now=now(),
+        rules_version=rules.version))
+    Console().print(f"{shipment_id}: {before} -> {after}", highlight=False)
+
+
+@shipments_app.command("status")
+def shipments_status(
+    shipment_id: str,
+    to: Annotated[str, typer.Option("--to", help="New status.")],
+    cause: Annotated[str, typer.Option(help="Why (mandatory).")],
+    actor: ActorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Move a shipment to another status (only along the allowed transitions)."""
+    from ace321.storage.lifecycle import transition
+
+    before, after = _storage_call(db, lambda database: transition(
+        database, shipment_id, to, actor=_actor(actor), cause=cause, now=now()))
+    Console().print(f"{shipment_id}: {before} -> {after}", highlight=False)
+
+
+@shipments_app.command("explain")
+def shipments_explain(
+    shipment_id: str,
+    rates: Annotated[Path | None, typer.Option(help="Exchange rates CSV (stored rates are used otherwise).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Screen a stored shipment again and compare with its stored decision (exit 1 if it differs)."""
+    from ace321.storage.queries import explain
+
+    rules = _rules()
+    rate_table = None
+    if rates is not None:
+        from ace321.intake import UnusableInput
+        from ace321.intake.rates import read_rates
+
+        try:
+            rate_table = read_rates(rates)
+        except UnusableInput as error:
+            raise _fail(str(error)) from None
+
+    def action(database: Any) -> Any:
+        with database.reading() as session:
+            return explain(session, shipment_id, rules, rates=rate_table)
+
+    result = _storage_call(db, action)
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        console = Console()
+        console.print(f"shipment {shipment_id}", highlight=False)
+        console.print(f"  stored:  {result.stored_decision} {' '.join(result.stored_codes)} "
+                      f"(rules {result.stored_rules_version})", highlight=False)
+        console.print(f"  current: {result.current_decision} {' '.join(result.current_codes)} "
+                      f"(rules {result.current_rules_version})", highlight=False)
+        if result.context:
+            console.print(f"  screened with: {', '.join(result.context)}", highlight=False)
+        for reason in result.reasons:
+            console.print(f"  {reason['code']}: {reason['message']} [{reason['reference']}]",
+                          highlight=False)
+        console.print("  same result" if result.same else "  DIFFERENT result", highlight=False)
+    raise typer.Exit(0 if result.same else 1)
+
+
+@audit_app.command("verify")
+def audit_verify(db: DbOption = None) -> None:
+    """Walk the hash chain; report the first event changed, deleted or reordered (exit 1)."""
+    from ace321.storage import audit
+
+    def action(database: Any) -> Any:
+        with database.reading() as session:
+            return audit.verify(session)
+
+    result = _storage_call(db, action)
+    if result.ok:
+        Console().print(f"audit chain intact: {result.events} event(s)", highlight=False)
+        return
+    raise _fail(f"audit chain broken at event {result.event_id}: {result.problem}", 1)
+
+
+@audit_app.command("export")
+def audit_export(
+    from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD, UTC).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD, UTC).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Write audit events as JSON Lines."""
+    from ace321.storage import audit
+
+    start, end = _date(from_, "--from"), _date(to, "--to")
+
+    def action(database: Any) -> int:
+        with database.reading() as session:
+            if output is None:
+                return audit.export(session, sys.stdout, start=start, end=end)
+            with output.open("w", encoding="utf-8") as handle:
+                return audit.export(session, handle, start=start, end=end)
+
+    count = _storage_call(db, action)
+    if output is not None:
+        err.print(f"{count} event(s) written to {output}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the storage commands to the ``ace321`` command."""
+    app.add_typer(db_app, name="db")
+    app.command("ingest")(ingest_command)
+    app.add_typer(shipments_app, name="shipments")
+    app.add_typer(audit_app, name="audit")

@@ -1,0 +1,183 @@
+"""The audit trail: append-only events in one SHA-256 hash chain.
+
+``hash = SHA-256(canonical JSON of the event with its prev_hash)``, canonical JSON being sorted
+keys, no spaces, UTF-8. The event id and time are hashed too, so an event changed, deleted or
+moved breaks the chain at that event. ``audit_head`` keeps the newest event's id and hash, so
+deleting the newest events is found as well. No application path updates or deletes events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ace321.storage.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+
+
+def normalized(value: Any) -> Any:
+    """The JSON value as it reads back from its canonical text (Decimals and dates as strings)."""
+    return None if value is None else json.loads(canonical_json(value))
+
+
+def timestamp(at: dt.datetime) -> str:
+    """UTC ISO text with microseconds: the form stored and hashed."""
+    if at.tzinfo is None:
+        raise ValueError("audit times must be timezone-aware")
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(event: dict[str, Any]) -> str:
+    """Hash of an event dict (every field but ``hash``; ``before``/``after`` as JSON values)."""
+    payload = {key: value for key, value in event.items() if key != "hash"}
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    action: str
+    entity_type: str
+    entity_id: str
+    before: Any = None
+    after: Any = None
+    rules_version: str | None = None
+
+
+def append(session: Session, *, tenant_id: int, actor: str, at: dt.datetime,
+           entries: list[Entry]) -> list[int]:
+    """Append events in order (locks the chain head until the transaction ends)."""
+    if not entries:
+        return []
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one()
+    prev_id, prev_hash = head.last_id, head.last_hash
+    stamp = timestamp(at)
+    rows = []
+    for entry in entries:
+        prev_id += 1
+        event = {
+            "id": prev_id,
+            "tenant_id": tenant_id,
+            "at": stamp,
+            "actor": actor,
+            "action": entry.action,
+            "entity_type": entry.entity_type,
+            "entity_id": entry.entity_id,
+            "before": normalized(entry.before),
+            "after": normalized(entry.after),
+            "rules_version": entry.rules_version,
+            "prev_hash": prev_hash,
+        }
+        event["hash"] = prev_hash = event_hash(event)
+        rows.append({
+            **event,
+            "before": None if event["before"] is None else canonical_json(event["before"]),
+            "after": None if event["after"] is None else canonical_json(event["after"]),
+        })
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(AuditEvent), rows[start:start + 5000])
+    session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(last_id=prev_id, last_hash=prev_hash)
+    )
+    return [row["id"] for row in rows]
+
+
+def _event_dict(row: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "tenant_id": row.tenant_id,
+        "at": row.at,
+        "actor": row.actor,
+        "action": row.action,
+        "entity_type": row.entity_type,
+        "entity_id": row.entity_id,
+        "before": None if row.before is None else json.loads(row.before),
+        "after": None if row.after is None else json.loads(row.after),
+        "rules_version": row.rules_version,
+        "prev_hash": row.prev_hash,
+        "hash": row.hash,
+    }
+
+
+def _events(session: Session, *conditions: Any) -> Iterator[AuditEvent]:
+    query = select(AuditEvent).where(*conditions).order_by(AuditEvent.id).execution_options(
+        yield_per=2000
+    )
+    yield from session.scalars(query)
+
+
+@dataclass
+class Verification:
+    ok: bool
+    events: int
+    event_id: int | None = None
+    problem: str | None = None
+    details: list[str] = field(default_factory=list)
+
+
+def verify(session: Session) -> Verification:
+    """Walk the chain from the first event; report the first event changed, deleted or moved."""
+    expected_id, prev_hash, count = 1, GENESIS, 0
+    for row in _events(session):
+        count += 1
+        if row.id != expected_id:
+            if row.id > expected_id:
+                missing = (f"event {expected_id}" if row.id == expected_id + 1
+                           else f"events {expected_id}-{row.id - 1}")
+                return Verification(False, count, expected_id,
+                                    f"{missing} deleted: the chain jumps to event {row.id}")
+            return Verification(False, count, row.id, f"event {row.id} is out of order")
+        try:
+            event = _event_dict(row)
+        except json.JSONDecodeError:
+            return Verification(False, count, row.id, f"event {row.id} changed (before/after is "
+                                "not JSON)")
+        if event["hash"] != event_hash(event):
+            return Verification(False, count, row.id,
+                                f"event {row.id} changed: its content does not match its hash")
+        if row.prev_hash != prev_hash:
+            return Verification(False, count, row.id,
+                                f"event {row.id} does not follow event {row.id - 1}: prev_hash "
+                                "differs (an event was changed, deleted or reordered)")
+        prev_hash = row.hash
+        expected_id += 1
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
+    if head is None:
+        return Verification(False, count, None, "the chain head is missing")
+    if head.last_id != expected_id - 1 or head.last_hash != prev_hash:
+        if head.last_id >= expected_id:
+            return Verification(False, count, expected_id,
+                                f"event {expected_id} deleted: the chain ends at event "
+                                f"{expected_id - 1} but its head records event {head.last_id}")
+        return Verification(False, count, head.last_id,
+                            "the chain head does not match the newest event")
+    return Verification(True, count)
+
+
+def export(session: Session, out: IO[str], *, start: dt.date | None = None,
+           end: dt.date | None = None) -> int:
+    """Write the events with ``start <= day(at) <= end`` as JSON Lines; returns the count."""
+    conditions = []
+    if start is not None:
+        conditions.append(AuditEvent.at >= start.isoformat())
+    if end is not None:
+        conditions.append(AuditEvent.at < (end + dt.timedelta(days=1)).isoformat())
+    count = 0
+    for row in _events(session, *conditions):
+        out.write(canonical_json(_event_dict(row)) + "\n")
+        count += 1
+    return count

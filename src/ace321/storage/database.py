@@ -1,0 +1,169 @@
+"""Engines, migrations and write transactions for SQLite (embedded default) and PostgreSQL.
+
+Concurrency: on SQLite every transaction starts with ``BEGIN IMMEDIATE`` (one writer at a time,
+others wait up to ``SQLITE_BUSY_SECONDS``). On PostgreSQL writers take transaction-scoped advisory
+locks (``pg_advisory_xact_lock``) on hashes of the person-days, orders and shipment ids they
+touch, in sorted order, so that two batches for the same person-day run one after the other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.orm import Session
+
+DEFAULT_URL = "sqlite:///ace321.db"
+ENV_VAR = "ACE321_DATABASE_URL"
+SQLITE_BUSY_SECONDS = 120
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Above this many keys a batch locks everything (one exclusive lock) instead of each key.
+MAX_FINE_LOCKS = 2000
+_GLOBAL_LOCK = "ace321:global"
+_MIGRATION_LOCK = "ace321:migrations"
+
+
+class StorageError(Exception):
+    """A storage operation refused or failed; the message says why."""
+
+
+def resolve_url(db: str | None = None) -> str:
+    """``--db`` first, then ``ACE321_DATABASE_URL``, then ``ace321.db`` in the working directory."""
+    url = db or os.environ.get(ENV_VAR) or DEFAULT_URL
+    if "://" not in url:  # a bare path means an SQLite file
+        url = f"sqlite:///{url}"
+    return url
+
+
+def create_db_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            parsed,
+            connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
+        )
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy's begin event emit BEGIN IMMEDIATE itself.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Connection) -> None:
+            # Writers take the database's single write lock at once; readers do not.
+            reading = connection.get_execution_options().get("ace321_read", False)
+            connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed, pool_size=5, max_overflow=40, pool_pre_ping=True)
+    return create_engine(parsed)
+
+
+def _alembic_config(connection: Connection) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> str | None:
+    """Migrate the database to ``revision`` (in one transaction); returns the revision reached."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                               {"k": lock_key(_MIGRATION_LOCK)})
+        command.upgrade(_alembic_config(connection), revision)
+    return current_revision(engine)
+
+
+class Database:
+    """An engine on a migrated database."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+
+    @classmethod
+    def open(cls, db: str | None = None, *, migrate: bool = True) -> Database:
+        """Open (and on first use create and migrate) the database ``db`` names."""
+        url = resolve_url(db)
+        engine = create_db_engine(url)
+        if migrate and current_revision(engine) != head_revision():
+            upgrade(engine)
+        return cls(url, engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any exception."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only (on SQLite it does not hold the write lock); rolled back."""
+        bind = self.engine.execution_options(ace321_read=True)
+        with Session(bind, expire_on_commit=False) as session:
+            yield session  # closing the session rolls its transaction back
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def lock_key(name: str) -> int:
+    """A signed 64-bit advisory lock key for a name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def lock_names(session: Session, names: Iterable[str]) -> set[str]:
+    """Take the advisory locks of ``names`` (PostgreSQL; a no-op on SQLite) in sorted key order.
+
+    Every writer first holds the global lock shared; a very large batch takes it exclusively.
+    Returns the names locked (all of them, when the global lock is exclusive).
+    """
+    names = set(names)
+    if session.get_bind().dialect.name != "postgresql":
+        return names
+    keys = sorted({lock_key(name) for name in names})
+    if len(keys) > MAX_FINE_LOCKS or "*" in names:
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(_GLOBAL_LOCK)})
+        return names | {"*"}
+    session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": lock_key(_GLOBAL_LOCK)})
+    for key in keys:
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    return names

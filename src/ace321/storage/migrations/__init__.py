@@ -1,0 +1,1 @@
+"""Alembic migrations of the ace321 database, shipped inside the package."""
