@@ -171,3 +171,21 @@ def test_rules_on_date_and_timeline() -> None:
     assert "EO 14324" in on.stdout
     timeline = run("rules", "--timeline")
     assert "2016-03-10" in timeline.stdout and "2027-07-01" in timeline.stdout
+
+
+def test_check_with_db_counts_stored_shipments_without_storing(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    first = write(tmp_path / "first.csv", [row("H1", "Ana Ruiz", "716-462-0101", "500.00")])
+    stored = run("ingest", first, "--arrival", "2024-06-03", "--db", db)
+    assert stored.returncode == 0, stored.stdout + stored.stderr
+    second = write(tmp_path / "second.csv", [row("H2", "ANA RUIZ", "716-462-0101", "400.00")])
+    alone = json.loads(run("check", second, "--arrival", "2024-06-03", "--format", "json").stdout)
+    assert alone["shipments"][0]["decision"] == "SECTION_321"
+    result = run("check", second, "--arrival", "2024-06-03", "--format", "json", "--db", db)
+    assert result.returncode == 0, result.stderr
+    shipment = json.loads(result.stdout)["shipments"][0]
+    assert shipment["decision"] == "INFORMAL_ENTRY"
+    assert shipment["reasons"][0]["code"] == "DAILY_AGGREGATE_EXCEEDED"
+    again = json.loads(run("check", second, "--arrival", "2024-06-03", "--format", "json",
+                           "--db", db).stdout)
+    assert again["shipments"][0]["decision"] == "INFORMAL_ENTRY"  # nothing of H2 was stored

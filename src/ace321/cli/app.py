@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -62,6 +62,7 @@ def check(
     shipper: Annotated[Path | None, typer.Option(help="YAML or JSON mapping of shipper fields (name, address, city, state, postal_code, country) for Shopify exports.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Console output.")] = Format.table,
     output: Annotated[Path | None, typer.Option(help="Write the full result to .json, .csv or .parquet; the console shows the summary.")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Also screen against the shipments stored in this database (read only).")] = None,
 ) -> None:
     """Screen ORDERS without storing anything: validation, then one decision per shipment."""
     from ace321.cli import output as out
@@ -87,8 +88,12 @@ def check(
 
                 hts_codes = known_codes(read_hts_table(hts))
             progress.step("screening")
-            result = screen(frame, rules=rules, default_arrival=default_arrival, rates=rate_table,
-                            hts=hts_codes)
+            if db is None:
+                result = screen(frame, rules=rules, default_arrival=default_arrival,
+                                rates=rate_table, hts=hts_codes)
+            else:
+                result = _screen_with_history(db, frame, rules, default_arrival=default_arrival,
+                                              rates=rate_table, hts=hts_codes)
             if output is not None:
                 progress.step("writing")
                 out.write_result_file(result, output)
@@ -105,6 +110,21 @@ def check(
     else:
         out.print_table(result, console)
     raise typer.Exit(1 if result.invalid_count else 0)
+
+
+def _screen_with_history(db: str, frame: Any, rules: RuleSet, **options: Any) -> Any:
+    from ace321.storage import Database, StorageError, screen_with_history
+
+    try:
+        database = Database.open(db)
+    except (StorageError, OSError) as error:
+        raise _fail(f"database: {error}") from None
+    except Exception as error:  # unreachable server, bad URL
+        raise _fail(f"database: {type(error).__name__}: {error}") from None
+    try:
+        return screen_with_history(frame, database, rules, **options).result
+    finally:
+        database.close()
 
 
 def _shipper(path: Path | None) -> dict[str, str] | None:

@@ -26,6 +26,8 @@ ERRORS: dict[str, str] = {
     "INVALID_FLAG": "a true/false field holds something else",
     "INVALID_HAZMAT_UN": "hazmat UN number is not UN followed by 4 digits",
     "CONFLICTING_SHIPMENT": "one shipment_id with two consignees, arrival dates, gift flags or orders",
+    # Against stored history (``ace321 ingest``, ``ace321 check --db``).
+    "DUPLICATE_SHIPMENT": "a stored shipment has this shipment_id with other content",
 }
 
 WARNINGS: dict[str, str] = {
@@ -33,6 +35,7 @@ WARNINGS: dict[str, str] = {
     "VAGUE_DESCRIPTION": "description too vague for CBP (gift, goods, merchandise, parts, sample...)",
     "DESCRIPTION_TOO_LONG": "description longer than the 45 characters of the ACE manifest",
     "DUPLICATE_LINE": "the same line appears twice in one shipment",
+    "EARLIER_SHIPMENT_AT_RISK": "an already manifested shipment of this person-day can no longer change",
 }
 
 
