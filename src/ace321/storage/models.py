@@ -234,4 +234,11 @@ class ScnRegistry(Base):
     shipment_pk: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("shipments.id"))
     issued_at: Mapped[dt.datetime] = mapped_column(Stamp)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Added by migration 0002 (nullable: rows of 0001 have none).
+    actor: Mapped[str | None] = mapped_column(String(200))
+    rules_version: Mapped[str | None] = mapped_column(String(100))
+    trip_id: Mapped[int | None] = mapped_column(ForeignKey("trips.id"))
 
+
+from ace321.storage import api_models as _api_models  # noqa: E402, F401  (REST API tables)
+from ace321.storage import trip_models as _trip_models  # noqa: E402, F401  (manifest tables)

@@ -1,0 +1,148 @@
+"""Errors as RFC 9457 problem documents (``application/problem+json``).
+
+Every error the API returns has ``type``, ``title``, ``status``, ``detail``, ``instance`` and
+``issues``: the same ``{code, severity, field, row, message}`` records the CLI reports.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ace321.api.schemas.common import IssuePublic, ProblemPublic
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://ace321.dev/problems/"
+log = logging.getLogger("ace321.api")
+
+
+class ApiProblem(Exception):
+    """Raised anywhere below a route: becomes a problem response."""
+
+    def __init__(self, status: int, detail: str, *, code: str | None = None,
+                 issues: list[dict[str, Any]] | None = None, title: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.code = code or _default_code(status)
+        self.issues = issues or []
+        self.title = title or HTTPStatus(status).phrase
+        self.headers = headers
+
+
+def _default_code(status: int) -> str:
+    return HTTPStatus(status).phrase.upper().replace(" ", "_").replace("-", "_")
+
+
+def issue(code: str, message: str, *, field: str | None = None, row: int | None = None,
+          severity: str = "error") -> dict[str, Any]:
+    return {"code": code, "severity": severity, "field": field, "row": row, "message": message}
+
+
+def problem_response(request: Request | None, status: int, detail: str, *, code: str | None = None,
+                     issues: list[dict[str, Any]] | None = None, title: str | None = None,
+                     headers: dict[str, str] | None = None) -> JSONResponse:
+    code = code or _default_code(status)
+    body = ProblemPublic(
+        type=TYPE_BASE + code.lower().replace("_", "-"),
+        title=title or HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=str(request.url.path) if request is not None else None,
+        issues=[IssuePublic(**i) for i in (issues or [])],
+    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=status,
+                        media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def field_path(location: tuple[Any, ...] | list[Any]) -> str:
+    """``("body", "shipments", 0, "lines", 1, "quantity")`` -> ``shipments[0].lines[1].quantity``."""
+    parts = [p for p in location if p not in ("body", "query", "path", "header")]
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text or "body"
+
+
+_SCALAR_TAGS = ("str", "int", "float", "bool")
+
+
+def validation_issues(errors: Any, body: Any, *, in_body: bool = True) -> list[dict[str, Any]]:
+    """Pydantic errors as issues with CLI-style field paths (``shipments[0].lines[1].quantity``).
+
+    The shipments body is a list or an object: only the errors of the form sent are kept, and
+    the alternatives of a scalar field (text, number, boolean) are reported once.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for item in errors:
+        location = list(item.get("loc", ()))
+        if in_body and location[:1] != ["body"] and location[:1] not in (
+                ["query"], ["path"], ["header"]):
+            location = ["body", *location]
+        if len(location) > 1 and location[0] == "body" and isinstance(location[1], str) and (
+                location[1].startswith("list[") or location[1] == "ScreenCreate"):
+            branch = location[1]
+            if isinstance(body, list) != branch.startswith("list["):
+                continue  # the error of the form not sent
+            location = ["body", *location[2:]]
+            if branch.startswith("list["):
+                location = ["body", "shipments", *location[1:]]
+        message = str(item.get("msg", "invalid"))
+        if item.get("type") == "json_invalid":
+            reason = (item.get("ctx") or {}).get("error", "malformed")
+            position = location[1] if len(location) > 1 else "?"
+            where = "body"
+            found.setdefault(where, issue("INVALID_JSON", f"body: not valid JSON ({reason} at "
+                                          f"character {position})", field=where))
+            continue
+        if location and location[-1] in _SCALAR_TAGS:
+            location = location[:-1]
+            message = "Input should be text, a number or a boolean"
+        where = field_path(location)
+        found.setdefault(where, issue("INVALID_REQUEST", f"{where}: {message}", field=where))
+    if not found:
+        return [issue("INVALID_REQUEST", "body: expected a list of shipments or an object "
+                      '{"shipments": [...], "as_of": "YYYY-MM-DD"}', field="body")]
+    return list(found.values())
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiProblem)
+    async def _problem(request: Request, error: ApiProblem) -> JSONResponse:
+        return problem_response(request, error.status, error.detail, code=error.code,
+                                issues=error.issues, title=error.title, headers=error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        issues = validation_issues(error.errors(), getattr(error, "body", None))
+        return problem_response(request, 422, issues[0]["message"], code="INVALID_REQUEST",
+                                issues=issues)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400 and error.detail == "There was an error parsing the body":
+            # FastAPI's answer to a body that is not UTF-8 JSON: malformed input, 422.
+            return problem_response(request, 422, "body: not valid JSON (not UTF-8 text)",
+                                    code="INVALID_REQUEST", issues=[issue(
+                                        "INVALID_JSON", "not valid JSON (not UTF-8 text)",
+                                        field="body")])
+        detail = error.detail if isinstance(error.detail, str) else HTTPStatus(
+            error.status_code).phrase
+        return problem_response(request, error.status_code, detail,
+                                headers=getattr(error, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(request, 500, "internal error; nothing was changed by this "
+                                "request unless its response said so")

@@ -1,0 +1,208 @@
+"""``POST /v1/batches`` (upload, screen with history, store) and ``GET /v1/batches/{id}``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from pydantic import TypeAdapter, ValidationError
+from starlette.datastructures import UploadFile
+
+from ace321.api.deps import DbDep, MetricsDep, NowDep, Operator, RulesDep, SettingsDep, Viewer
+from ace321.api.problems import (
+    PROBLEM_MEDIA_TYPE,
+    ApiProblem,
+    issue,
+    problem_response,
+    validation_issues,
+)
+from ace321.api.responses import problems
+from ace321.api.schemas.batches import BatchPublic
+from ace321.api.schemas.screening import (
+    EXAMPLE_SHIPMENT,
+    ScreenCreate,
+    ShipmentCreate,
+    ShipmentList,
+)
+from ace321.api.services import batches, idempotency
+from ace321.api.services.orders import frame_from_csv, frame_from_json
+
+router = APIRouter(tags=["batches"])
+_JSON_BODY: TypeAdapter[list[ShipmentCreate] | ScreenCreate] = TypeAdapter(
+    ShipmentList | ScreenCreate)
+_EXAMPLE_CSV = (
+    "order_id,shipment_id,arrival_date,shipper_name,shipper_address,shipper_city,shipper_state,"
+    "shipper_postal_code,shipper_country,consignee_name,consignee_address,consignee_city,"
+    "consignee_state,consignee_postal_code,consignee_country,consignee_phone,description,"
+    "quantity,unit_price,currency,country_of_origin,hts_code,weight,weight_unit\n"
+    "MF-1,MF-1,2024-06-03,Maple Fulfilment Inc.,2500 Dixie Rd,Mississauga,ON,L4Y 2A1,CA,"
+    "Hailey Robinson,152 Bidwell Pkwy,Buffalo,NY,14222,US,716-886-3190,Cotton T-shirt,3,"
+    "24.99,USD,CA,6109.10.00.12,0.6,kg\n")
+_REQUEST_BODY = {
+    "required": True,
+    "description": "The order file: canonical order-line CSV (multipart field `file`, or a "
+                   "`text/csv` body) or the JSON order input.",
+    "content": {
+        "text/csv": {"schema": {"type": "string"}, "example": _EXAMPLE_CSV},
+        "multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {
+                "file": {"type": "string", "format": "binary",
+                         "description": "The CSV (or .json) order file."},
+                "as_of": {"type": "string", "format": "date",
+                          "description": "Arrival date of rows without one."}}}},
+        "application/json": {
+            "schema": {"anyOf": [
+                {"type": "array", "minItems": 1,
+                 "items": {"$ref": "#/components/schemas/ShipmentCreate"}},
+                {"$ref": "#/components/schemas/ScreenCreate"}]},
+            "example": {"shipments": [EXAMPLE_SHIPMENT], "as_of": "2024-06-03"}},
+    },
+}
+
+
+def _date(text: str | None, field: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ApiProblem(422, f"{field}: {text!r} is not a date (YYYY-MM-DD)",
+                         code="INVALID_REQUEST", issues=[issue(
+                             "INVALID_REQUEST", f"{text!r} is not a date (YYYY-MM-DD)",
+                             field=field)]) from None
+
+
+async def _upload(request: Request, name: str | None, as_of: dt.date | None
+                  ) -> tuple[str, bytes, str, dt.date | None]:
+    """(kind, bytes, name, as_of) of the upload, whatever its Content-Type."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "multipart/form-data":
+        form = await request.form(max_files=1, max_fields=10)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise ApiProblem(422, "file: the multipart body needs a file field `file`",
+                             code="INVALID_REQUEST", issues=[issue(
+                                 "INVALID_REQUEST", "a file field `file` is required",
+                                 field="file")])
+        data = await upload.read()
+        form_date = form.get("as_of")
+        as_of = as_of or _date(form_date if isinstance(form_date, str) else None, "as_of")
+        filename = name or upload.filename or "upload.csv"
+        kind = "json" if filename.lower().endswith(".json") else "csv"
+        return kind, data, filename, as_of
+    if media in ("text/csv", "application/csv", "text/plain"):
+        return "csv", await request.body(), name or "upload.csv", as_of
+    if media == "application/json" or media.endswith("+json"):
+        return "json", await request.body(), name or "upload.json", as_of
+    raise ApiProblem(415, f"Content-Type {media or '(none)'!r} is not accepted: send "
+                          "multipart/form-data, text/csv or application/json",
+                     code="UNSUPPORTED_MEDIA_TYPE")
+
+
+def _json_frame(data: bytes, as_of: dt.date | None) -> tuple[Any, dt.date | None]:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise ApiProblem(422, f"body: not UTF-8 text (offset {error.start})",
+                         code="UNUSABLE_INPUT", issues=[issue(
+                             "UNUSABLE_INPUT", "not UTF-8 text", field="body")]) from None
+    except json.JSONDecodeError as error:
+        message = f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        raise ApiProblem(422, f"body: {message}", code="INVALID_JSON", issues=[issue(
+            "INVALID_JSON", message, field="body")]) from None
+    try:
+        parsed = _JSON_BODY.validate_python(document)
+    except ValidationError as error:
+        found = validation_issues(error.errors(), document)
+        raise ApiProblem(422, found[0]["message"], code="INVALID_REQUEST",
+                         issues=found) from None
+    if isinstance(parsed, ScreenCreate):
+        shipments, as_of = parsed.shipments, as_of or parsed.as_of
+    else:
+        shipments = parsed
+    return frame_from_json([s.model_dump(exclude_unset=True) for s in shipments],
+                           "body"), as_of
+
+
+def _replay(stored: idempotency.Stored) -> Response:
+    headers = {"Idempotent-Replayed": "true"}
+    if stored.status == 201:
+        headers["Location"] = f"/v1/batches/{json.loads(stored.body)['id']}"
+    return Response(stored.body, status_code=stored.status, headers=headers,
+                    media_type="application/json" if stored.status < 400 else
+                    PROBLEM_MEDIA_TYPE)
+
+
+@router.post("/batches", status_code=201, response_model=BatchPublic,
+             responses=problems(401, 403, 409, 413, 415, 422, 503),
+             openapi_extra={"requestBody": _REQUEST_BODY}, summary="Upload and store a batch")
+async def create_batch(
+    request: Request, caller: Operator, db: DbDep, rules: RulesDep, settings: SettingsDep,
+    metrics: MetricsDep, now: NowDep,
+    name: Annotated[str | None, Query(max_length=500, description="File name to record "
+                                                                  "(default: the upload's).")] = None,
+    as_of: Annotated[dt.date | None, Query(description="Arrival date (YYYY-MM-DD) of rows "
+                                                       "without one.")] = None,
+    idempotency_key: Annotated[str | None, Header(
+        description="Makes the upload safe to retry: the same key with the same body returns "
+                    "the first response; with another body, 409.")] = None,
+) -> Response:
+    """Screen the file with the stored history (person-day and order totals include stored
+    shipments) and store it in one transaction. Earlier SCREENED shipments whose decision
+    becomes stricter are re-screened. Returns the batch with counts, decisions and problems.
+    Operators and admins only."""
+    kind, data, filename, as_of = await _upload(request, name, as_of)
+    fingerprint = hashlib.sha256(b"\0".join([
+        b"POST /v1/batches", kind.encode(), filename.encode(), str(as_of).encode(), data,
+    ])).hexdigest()
+    if idempotency_key is not None:
+        stored = await run_in_threadpool(
+            idempotency.begin, db, caller.tenant_id, idempotency_key, fingerprint, now,
+            wait_seconds=settings.idempotency_wait_seconds)
+        if stored is not None:
+            return _replay(stored)
+    try:
+        if kind == "csv":
+            frame = await run_in_threadpool(frame_from_csv, data, filename)
+        else:
+            frame, as_of = await run_in_threadpool(_json_frame, data, as_of)
+        document = await run_in_threadpool(
+            batches.store, db, rules, caller, frame, name=filename,
+            sha256=hashlib.sha256(data).hexdigest(), as_of=as_of, now=now)
+    except ApiProblem as problem:
+        if idempotency_key is not None:
+            if problem.status >= 500:
+                await run_in_threadpool(idempotency.abandon, db, caller.tenant_id,
+                                        idempotency_key)
+            else:
+                response = problem_response(request, problem.status, problem.detail,
+                                            code=problem.code, issues=problem.issues,
+                                            title=problem.title)
+                await run_in_threadpool(idempotency.finish, db, caller.tenant_id,
+                                        idempotency_key, problem.status,
+                                        bytes(response.body).decode())
+        raise
+    except BaseException:
+        if idempotency_key is not None:
+            await run_in_threadpool(idempotency.abandon, db, caller.tenant_id, idempotency_key)
+        raise
+    body = json.dumps(document, ensure_ascii=False, default=str)
+    if idempotency_key is not None:
+        await run_in_threadpool(idempotency.finish, db, caller.tenant_id, idempotency_key, 201,
+                                body)
+    metrics.count_decisions("batch", document["counts"]["by_decision"])
+    return Response(body, status_code=201, media_type="application/json",
+                    headers={"Location": f"/v1/batches/{document['id']}"})
+
+
+@router.get("/batches/{batch_id}", response_model=BatchPublic, responses=problems(401, 404),
+            summary="A stored batch")
+def get_batch(batch_id: str, caller: Viewer, db: DbDep) -> JSONResponse:
+    """The batch with its stored shipments, their decisions in effect and their problems."""
+    return JSONResponse(batches.read(db, caller, batch_id))

@@ -1,0 +1,48 @@
+"""``POST /v1/screen``: decisions for shipments, nothing stored."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from ace321.api.deps import CoalescerDep, MetricsDep, Viewer
+from ace321.api.responses import problems
+from ace321.api.schemas.screening import (
+    EXAMPLE_SHIPMENT,
+    ScreenCreate,
+    ScreeningPublic,
+    ShipmentList,
+    shipment_dicts,
+)
+
+router = APIRouter(tags=["screening"])
+
+ScreenBody = Annotated[ShipmentList | ScreenCreate, Body(openapi_examples={
+    "list": {"summary": "A list of shipments", "value": [EXAMPLE_SHIPMENT]},
+    "with_as_of": {"summary": "Shipments with a default arrival date",
+                   "value": {"shipments": [EXAMPLE_SHIPMENT], "as_of": "2025-06-02"}},
+})]
+
+
+@router.post("/screen", response_model=ScreeningPublic, responses=problems(401, 413, 422),
+             summary="Screen shipments (nothing stored)")
+async def screen_shipments(_caller: Viewer, coalescer: CoalescerDep, metrics: MetricsDep,
+                           body: ScreenBody) -> JSONResponse:
+    """Validate and decide every shipment: the same document as `ace321 check --format json`.
+
+    The body is the JSON order input: a list of shipments with nested `lines`, or
+    `{"shipments": [...], "as_of": "YYYY-MM-DD"}` where `as_of` is the arrival date of the
+    shipments that give none. Stored shipments are not taken into account.
+    """
+    if isinstance(body, ScreenCreate):
+        shipments, as_of = body.shipments, body.as_of
+    else:
+        shipments, as_of = body, None
+    # Concurrent requests are screened together in one engine call, each getting exactly its
+    # own result (see ace321.api.services.coalescer).
+    document = await run_in_threadpool(coalescer.decisions, shipment_dicts(shipments), as_of)
+    metrics.count_decisions("screen", document["summary"]["by_decision"])
+    return JSONResponse(document)

@@ -1,0 +1,65 @@
+"""Stored shipments: ``GET /v1/shipments``, ``GET /v1/shipments/{id}``, overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from ace321.api.deps import Admin, DbDep, NowDep, RulesDep, SettingsDep, Viewer
+from ace321.api.responses import problems
+from ace321.api.schemas.shipments import (
+    DecisionCode,
+    OverrideCreate,
+    ShipmentPagePublic,
+    ShipmentPublic,
+    Status,
+)
+from ace321.api.services import shipments
+
+router = APIRouter(tags=["shipments"])
+
+
+@router.get("/shipments", response_model=ShipmentPagePublic, responses=problems(401, 422),
+            summary="List stored shipments")
+def list_shipments(
+    caller: Viewer, db: DbDep, settings: SettingsDep,
+    status: Annotated[Status | None, Query(description="Only this status.")] = None,
+    decision: Annotated[DecisionCode | None, Query(description="Only this decision.")] = None,
+    arrival_date: Annotated[dt.date | None, Query(description="Only this arrival date.")] = None,
+    consignee: Annotated[str | None, Query(
+        max_length=500, description="Consignee key or name (substring) or E.164 phone.")] = None,
+    cursor: Annotated[str | None, Query(
+        max_length=2000, description="`next_cursor` of the previous page.")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=1000, description="Page size (default 100).")
+                     ] = None,
+) -> JSONResponse:
+    """The tenant's stored shipments, ordered by shipment id, one page at a time."""
+    return JSONResponse(shipments.page(
+        db, caller, status=status, decision=decision, arrival_date=arrival_date,
+        consignee=consignee, cursor=cursor,
+        limit=min(limit or settings.page_size, settings.max_page_size)))
+
+
+@router.get("/shipments/{shipment_id}", response_model=ShipmentPublic,
+            responses=problems(401, 404), summary="A stored shipment")
+def get_shipment(shipment_id: str, caller: Viewer, db: DbDep) -> JSONResponse:
+    """Lines, parties, the decision in effect with reasons and legal references, every decision,
+    the status history and the audit events of the shipment."""
+    return JSONResponse(shipments.detail(db, caller, shipment_id))
+
+
+@router.post("/shipments/{shipment_id}/override", response_model=ShipmentPublic,
+             responses=problems(401, 403, 404, 409, 413, 422),
+             summary="Override a decision (admins)")
+async def override_shipment(shipment_id: str, body: OverrideCreate, caller: Admin, db: DbDep,
+                            rules: RulesDep, now: NowDep) -> JSONResponse:
+    """Set a stricter entry path by hand: INFORMAL_ENTRY or FORMAL_ENTRY, stricter than the
+    decision, with a reason, before transmission. Never grants de minimis or a gift the rules
+    deny. Admins only."""
+    return JSONResponse(await run_in_threadpool(
+        shipments.set_override, db, rules, caller, shipment_id, decision=body.decision,
+        reason=body.reason, now=now))

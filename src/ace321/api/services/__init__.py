@@ -1,0 +1,1 @@
+"""What the routes do, kept out of the route functions: parsing inputs, screening, storing."""

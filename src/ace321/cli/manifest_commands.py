@@ -1,0 +1,339 @@
+"""Manifest commands: ``manifest``, ``trips list|show|cancel`` and ``responses import``.
+
+Exit status: 0 done; 1 refused or partly applied (the problems are listed: a table on stderr,
+or one JSON document on stdout with ``--format json``); 2 unusable input (a file that cannot
+be read, a bad option), one line naming the cause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ace321.cli.storage_commands import (
+    ActorOption,
+    DbOption,
+    _actor,
+    _fail,
+    _open,
+    _print_json,
+    _rules,
+    err,
+    now,
+)
+
+trips_app = typer.Typer(help="Filed trips: list, show (and re-emit their files), cancel.",
+                        no_args_is_help=True)
+responses_app = typer.Typer(help="CBP responses (X12 355/350, BorderConnect ACE_RESPONSE).",
+                            no_args_is_help=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _console() -> Console:
+    return Console() if Console().is_terminal else Console(width=200)
+
+
+def _filed_at(text: str | None) -> dt.datetime:
+    if text is None:
+        return now()
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise _fail(f"--filed-at {text!r}: not an ISO 8601 date and time") from None
+    if value.utcoffset() is None:
+        raise _fail(f"--filed-at {text!r}: give the UTC offset, e.g. 2026-11-23T12:00:00-05:00")
+    return value
+
+
+def _print_problems(problems: list[dict[str, Any]], skipped: list[str], fmt: OutputFormat,
+                    title: str) -> None:
+    if fmt is OutputFormat.json:
+        _print_json({"ok": False, "problems": problems, "skipped_invalid": skipped})
+        return
+    table = Table(title=title)
+    for name in ("code", "severity", "field", "message"):
+        table.add_column(name, overflow="fold")
+    for p in problems:
+        table.add_row(p["code"], p["severity"], p["field"], p["message"])
+    Console(stderr=True, width=err.width if err.is_terminal else 200).print(table)
+
+
+def manifest_command(
+    orders: Annotated[Path | None, typer.Argument(help="Order file (canonical CSV, Shopify CSV or JSON); or use --shipments / --batch.")] = None,
+    trip: Annotated[Path, typer.Option(help="Trip file (YAML or JSON), see examples/trip.yaml.")] = ...,  # type: ignore[assignment]
+    out: Annotated[Path, typer.Option(help="Folder for the files (created; files replaced all at once).")] = ...,  # type: ignore[assignment]
+    filed_at: Annotated[str | None, typer.Option(help="When the manifest is filed (ISO 8601 with UTC offset); default now.")] = None,
+    skip_invalid: Annotated[bool, typer.Option(help="Leave INVALID shipments out (and list them) instead of refusing.")] = False,
+    production: Annotated[bool, typer.Option(help="X12 for CBP production (ISA15 P) instead of test.")] = False,
+    group_commodities: Annotated[bool, typer.Option(help="One commodity per HTS code and origin in each shipment.")] = False,
+    shipments: Annotated[str | None, typer.Option(help="Stored shipments to file instead of ORDERS: ID,ID,...")] = None,
+    batch: Annotated[str | None, typer.Option(help="Every shipment of this stored batch (id) instead of ORDERS.")] = None,
+    rates: Annotated[Path | None, typer.Option(help="Exchange rates CSV: date,currency,usd_per_unit.")] = None,
+    hts: Annotated[Path | None, typer.Option(help="USITC HTS CSV export; codes are checked against it.")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Product catalog for Shopify exports.")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Console output.")] = OutputFormat.table,
+    db: DbOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Build, check and store the manifest of one trip, and write its files.
+
+    Shipments are screened as of the trip's arrival date in the port's local time, with the
+    stored history. Every problem is reported at once; then nothing is stored or written.
+    """
+    from ace321.intake import UnusableInput, read_orders
+    from ace321.manifest.trip_file import load_trip
+    from ace321.storage import BatchInfo, StorageError
+    from ace321.storage.trips import (
+        ManifestOptions,
+        ManifestRefused,
+        manifest_orders,
+        manifest_stored,
+    )
+
+    sources = sum(x is not None for x in (orders, shipments, batch))
+    if sources != 1:
+        raise _fail("give exactly one of ORDERS, --shipments or --batch")
+    when = _filed_at(filed_at)
+    rules = _rules()
+    try:
+        trip_model, trip_issues = load_trip(trip)
+        frame = read_orders(orders, catalog=catalog) if orders is not None else None
+        rate_table = hts_codes = None
+        if rates is not None:
+            from ace321.intake.rates import read_rates
+
+            rate_table = read_rates(rates)
+        if hts is not None:
+            from ace321.intake.hts_table import known_codes, read_hts_table
+
+            hts_codes = known_codes(read_hts_table(hts))
+        digest = hashlib.sha256(orders.read_bytes()).hexdigest() if orders is not None else None
+    except UnusableInput as error:
+        raise _fail(str(error)) from None
+    except OSError as error:
+        raise _fail(f"{orders}: {error}") from None
+    if trip_model is None:
+        problems = [{"code": i.code, "severity": i.severity, "field": i.field,
+                     "message": i.message} for i in trip_issues]
+        _print_problems(problems, [], format, f"{trip}: the trip file cannot be used")
+        raise typer.Exit(1)
+    options = ManifestOptions(trip=trip_model, out=out, filed_at=when, actor=_actor(actor),
+                              now=now(), production=production,
+                              group_commodities=group_commodities, skip_invalid=skip_invalid)
+    database = _open(db)
+    try:
+        if frame is not None:
+            assert orders is not None and digest is not None
+            report = manifest_orders(database, frame, options, rules=rules,
+                                     batch=BatchInfo(orders.name, digest, frame.height),
+                                     rates=rate_table, hts=hts_codes)
+        else:
+            ids = [s.strip() for s in (shipments or "").split(",") if s.strip()]
+            report = manifest_stored(database, options, rules=rules,
+                                     shipment_ids=ids if shipments is not None else None,
+                                     batch_id=batch, rates=rate_table, hts=hts_codes)
+    except ManifestRefused as refused:
+        _print_problems(refused.problems, refused.skipped, format,
+                        "Manifest refused: nothing was stored or written")
+        raise typer.Exit(1) from None
+    except StorageError as error:
+        raise _fail(f"nothing stored or written: {error}", 1) from None
+    except OSError as error:
+        raise _fail(f"nothing stored or written: cannot write {out}: {error}", 1) from None
+    finally:
+        database.close()
+    by_type: dict[str, int] = {}
+    for drop in report.drops:
+        by_type[drop["type"]] = by_type.get(drop["type"], 0) + 1
+    if format is OutputFormat.json:
+        _print_json({
+            "ok": True, "trip_number": report.trip_number,
+            "control_number": report.control_number, "out": str(report.out),
+            "rules_version": report.manifest.rules_version, "by_type": by_type,
+            "files": report.files, "shipments": report.drops,
+            "skipped_invalid": report.skipped, "warnings": report.warnings,
+        })
+        return
+    console = _console()
+    table = Table(title=f"Trip {report.trip_number}: {len(report.drops)} ACE shipment(s) "
+                        f"(rules {report.manifest.rules_version})")
+    for name in ("SCN", "type", "decision", "shipments"):
+        table.add_column(name)
+    for drop in report.drops:
+        table.add_row(drop["scn"], drop["type"], drop["decision"], ", ".join(drop["shipment_ids"]))
+    console.print(table)
+    for item in report.skipped:
+        console.print(f"skipped INVALID {item['shipment_id']}: {', '.join(item['codes'])}",
+                      highlight=False)
+    for warning in report.warnings:
+        console.print(f"warning {warning['code']} {warning['field']}: {warning['message']}",
+                      highlight=False)
+    console.print(f"trip {report.trip_number} stored (OPEN), X12 control number "
+                  f"{report.control_number}; {', '.join(f'{n} {t}' for t, n in by_type.items())};"
+                  f" {len(report.skipped)} skipped; files in {report.out}: "
+                  f"{', '.join(report.files)}", highlight=False)
+
+
+@trips_app.command("list")
+def trips_list(
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """List trips: number, port, arrival, status, shipments."""
+    from ace321.storage.trips import list_trips
+
+    database = _open(db)
+    try:
+        with database.reading() as session:
+            rows = list_trips(session, status=status)
+    finally:
+        database.close()
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} trip(s)")
+    for name in ("trip", "port", "arrival", "status", "shipments", "SCNs", "filed"):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(r["trip_number"], r["port_of_arrival"], r["estimated_arrival"], r["status"],
+                      str(r["shipments"]), str(r["scns"]), r["filed_at"])
+    _console().print(table)
+
+
+def _call(db: str | None, action: Any) -> Any:
+    from ace321.storage import StorageError
+
+    database = _open(db)
+    try:
+        return action(database)
+    except StorageError as error:
+        raise _fail(str(error), 1) from None
+    finally:
+        database.close()
+
+
+@trips_app.command("show")
+def trips_show(
+    trip_number: str,
+    files: Annotated[Path | None, typer.Option("--files", help="Write the trip's stored files into this folder.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Show a trip: its shipments with SCN, type and status, its files and CBP responses."""
+    from ace321.manifest.package import write_files
+    from ace321.storage.trips import show_trip, trip_files
+
+    def action(database: Any) -> Any:
+        with database.reading() as session:
+            shown = show_trip(session, trip_number)
+            stored = trip_files(session, trip_number) if files is not None else None
+        return shown, stored
+
+    shown, stored = _call(db, action)
+    if files is not None and stored is not None:
+        try:
+            write_files(stored, files)
+        except OSError as error:
+            raise _fail(f"cannot write {files}: {error}", 1) from None
+        err.print(f"{len(stored)} file(s) of trip {trip_number} written to {files}",
+                  highlight=False)
+    if as_json:
+        _print_json(shown)
+        return
+    console = _console()
+    console.print(f"trip {shown['trip_number']} ({shown['status']}): port "
+                  f"{shown['port_of_arrival']}, arrival {shown['estimated_arrival']}, filed "
+                  f"{shown['filed_at']} by {shown['actor']}, control number "
+                  f"{shown['control_number']}", highlight=False)
+    table = Table(title=f"{len(shown['shipments'])} shipment(s)")
+    for name in ("#", "SCN", "shipment", "type", "decision", "status"):
+        table.add_column(name)
+    for s in shown["shipments"]:
+        table.add_row(str(s["position"]), s["scn"], s["shipment_id"], s["type"], s["decision"],
+                      s["status"])
+    console.print(table)
+    for f in shown["files"]:
+        console.print(f"file {f['name']} {f['size']} bytes sha256 {f['sha256']}", highlight=False)
+    for r in shown["responses"]:
+        console.print(f"response {r['received_at']} {r['message_type']} {r['code']} "
+                      f"{r['scn'] or ''} {r['text']}: {r['outcome']}", highlight=False)
+
+
+@trips_app.command("cancel")
+def trips_cancel(
+    trip_number: str,
+    reason: Annotated[str, typer.Option(help="Why (mandatory).")],
+    actor: ActorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Cancel a trip not yet sent to CBP: its shipments go back to SCREENED; its SCNs are
+    never issued again."""
+    from ace321.storage.trips import cancel_trip
+
+    done = _call(db, lambda database: cancel_trip(database, trip_number, actor=_actor(actor),
+                                                  now=now(), reason=reason))
+    Console().print(f"trip {trip_number}: {done['before']} -> CANCELLED; "
+                    f"{len(done['freed'])} shipment(s) back to SCREENED", highlight=False)
+
+
+@responses_app.command("import")
+def responses_import(
+    file: Annotated[Path, typer.Argument(help="X12 355/350 interchange or BorderConnect ACE_RESPONSE JSON.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Store CBP's responses and move trips and shipments (exit 1 if some could not be applied)."""
+    from ace321.exports.cbp_responses import ResponseFormatError, parse_response_file
+    from ace321.storage.responses import import_responses
+
+    try:
+        data = file.read_bytes()
+        messages = parse_response_file(data.decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise _fail(f"{file}: cannot read: {error}") from None
+    except ResponseFormatError as error:
+        raise _fail(f"{file}: {error}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    report = _call(db, lambda database: import_responses(
+        database, messages, source_file=file.name, sha256=digest, actor=_actor(actor),
+        now=now()))
+    rows = [a.as_dict() for a in report.applied]
+    if as_json:
+        _print_json({"source_file": file.name, "messages": rows,
+                     "errors": len(report.errors), "unknown_codes": len(report.unknown)})
+    else:
+        table = Table(title=f"{file.name}: {len(rows)} message(s)")
+        for name in ("type", "trip", "SCN", "code", "text", "meaning", "outcome"):
+            table.add_column(name, overflow="fold")
+        for r in rows:
+            meaning = r["meaning"] or "UNKNOWN CODE"
+            table.add_row(r["message_type"], r["trip_number"] or "", r["scn"] or "",
+                          r["code"] or "", r["text"], meaning, r["outcome"])
+        _console().print(table)
+    for a in report.unknown:
+        err.print(f"warning: unknown code {a.message.code!r} ({a.message.text!r}) stored, "
+                  "no status change", highlight=False, soft_wrap=True)
+    for a in report.errors:
+        err.print(f"[red]error:[/red] {a.outcome}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1 if report.errors else 0)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the manifest commands to the ``ace321`` command."""
+    app.command("manifest")(manifest_command)
+    app.add_typer(trips_app, name="trips")
+    app.add_typer(responses_app, name="responses")
+

@@ -1,0 +1,284 @@
+"""Fixtures for the API tests: the app over SQLite (a temporary file) and PostgreSQL
+(127.0.0.1:5432, database ``test``, a fresh schema for the run, dropped after), reached through
+HTTP with ``TestClient`` (httpx). PostgreSQL is skipped when unreachable, unless
+``ACE321_TEST_POSTGRES=required``: then it fails loudly.
+
+Helpers reach the tests through the ``api`` fixture (test modules are imported with
+``--import-mode=importlib`` and cannot import this module by name).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Starlette's TestClient warns that it prefers httpx2; httpx is what this project uses.
+    config.addinivalue_line("filterwarnings", "ignore:Using `httpx` with")
+
+PG_USERS = ("postgres", "root")
+PG_HOST = "127.0.0.1:5432"
+PG_DATABASE = "test"
+NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
+SHIPPER = {
+    "shipper_name": "Maple Leaf Apparel Inc.", "shipper_address": "200 Front St W",
+    "shipper_city": "Toronto", "shipper_state": "ON", "shipper_postal_code": "M5V 3K2",
+    "shipper_country": "CA",
+}
+LINE = {
+    "description": "MENS COTTON T-SHIRT", "quantity": "1", "unit_price": "10.00",
+    "currency": "USD", "country_of_origin": "CA", "hts_code": "6109.10.0012", "weight": "0.5",
+    "weight_unit": "kg",
+}
+CSV_HEADER = ("order_id,shipment_id,arrival_date,shipper_name,shipper_address,shipper_city,"
+              "shipper_state,shipper_postal_code,shipper_country,consignee_name,"
+              "consignee_address,consignee_city,consignee_state,consignee_postal_code,"
+              "consignee_country,consignee_phone,description,quantity,unit_price,currency,"
+              "country_of_origin,hts_code,weight,weight_unit")
+
+
+def _pg_admin_url() -> str | None:
+    import psycopg
+
+    for user in PG_USERS:
+        try:
+            with psycopg.connect(f"postgresql://{user}@{PG_HOST}/{PG_DATABASE}",
+                                 connect_timeout=3) as connection:
+                connection.execute("select 1")
+            return f"postgresql+psycopg://{user}@{PG_HOST}/{PG_DATABASE}"
+        except Exception:
+            continue
+    return None
+
+
+@pytest.fixture(scope="session")
+def _api_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ace321.storage import Database
+
+    path = tmp_path_factory.mktemp("api-template") / "template.db"
+    Database.open(f"sqlite:///{path}").close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _api_pg_schema() -> Any:
+    admin = _pg_admin_url()
+    if admin is None:
+        if os.environ.get("ACE321_TEST_POSTGRES") == "required":
+            pytest.fail("ACE321_TEST_POSTGRES=required but PostgreSQL is unreachable at "
+                        f"{PG_HOST} (users {', '.join(PG_USERS)}, database {PG_DATABASE})")
+        pytest.skip(f"PostgreSQL unreachable at {PG_HOST}")
+    from sqlalchemy import create_engine, text
+
+    from ace321.storage import Database
+
+    schema = f"ace321_api_test_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(admin)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{admin}?options=-csearch_path%3D{schema}"
+    Database.open(url).close()
+    yield url
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def _reset_pg(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from ace321.storage.models import Base
+
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.execute(text("INSERT INTO tenants (id, name, created_at) "
+                                "VALUES (1, 'default', now())"))
+        connection.execute(text("INSERT INTO audit_head (id, last_id, last_hash) "
+                                f"VALUES (1, 0, '{'0' * 64}')"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def api_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "ace321.db"
+        shutil.copy(request.getfixturevalue("_api_sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("_api_pg_schema")
+    _reset_pg(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def rules() -> Any:
+    from ace321.rules import load_rules
+
+    return load_rules()
+
+
+class Api:
+    """The app over one database, a client, and keys of two tenants in every role."""
+
+    NOW = NOW
+    CSV_HEADER = CSV_HEADER
+
+    def __init__(self, url: str, rules: Any, **settings: Any) -> None:
+        from fastapi.testclient import TestClient
+
+        from ace321.api import create_app
+        from ace321.api.settings import Settings
+
+        self.url = url
+        self.app = create_app(url, rules=rules, settings=Settings(**settings))
+        self.db = self.app.state.db
+        self.client = TestClient(self.app, raise_server_exceptions=False)
+        self._keys: dict[tuple[str, str], str] = {}
+
+    def key(self, tenant: str = "acme", role: str = "admin") -> str:
+        from ace321.storage.api_keys import create_key
+
+        if (tenant, role) not in self._keys:
+            self._keys[(tenant, role)] = create_key(
+                self.db, tenant=tenant, role=role, actor="tests", now=NOW).key
+        return self._keys[(tenant, role)]
+
+    def auth(self, tenant: str = "acme", role: str = "admin") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key(tenant, role)}"}
+
+    def request(self, method: str, path: str, *, tenant: str = "acme", role: str = "admin",
+                headers: dict[str, str] | None = None, **kw: Any) -> Any:
+        return self.client.request(method, path, headers={**self.auth(tenant, role),
+                                                          **(headers or {})}, **kw)
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Any:
+        return self.request("POST", path, **kw)
+
+    @staticmethod
+    def shipment(shipment_id: str, *, person: str = "Ann Lee", phone: str = "+1 716-634-0101",
+                 postal: str = "14201", order_id: str | None = None, arrival: str = "2024-06-03",
+                 lines: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
+        """A valid shipment to ``person`` (US consignee in Buffalo), one $10 line by default."""
+        return {
+            "order_id": order_id or shipment_id, "shipment_id": shipment_id,
+            "arrival_date": arrival, **SHIPPER,
+            "consignee_name": person, "consignee_address": "12 Main St",
+            "consignee_city": "Buffalo", "consignee_state": "NY",
+            "consignee_postal_code": postal, "consignee_country": "US",
+            "consignee_phone": phone, "is_gift": "false", **fields,
+            "lines": [{"sku": f"SKU-{n}", **LINE, **line}
+                      for n, line in enumerate(lines or [{}], start=1)],
+        }
+
+    @staticmethod
+    def csv(rows: list[tuple[str, ...]] | int, *, arrival: str = "2024-06-03") -> bytes:
+        """A canonical CSV: ``rows`` one-line shipments S1..Sn, or the given cells."""
+        if isinstance(rows, int):
+            rows = [(f"S{n}", f"S{n}", arrival, "Maple Leaf Apparel Inc.", "200 Front St W",
+                     "Toronto", "ON", "M5V 3K2", "CA", f"Person {n}", "12 Main St", "Buffalo",
+                     "NY", "14201", "US", f"+1 716-634-{n:04d}", "MENS COTTON T-SHIRT", "1",
+                     "10.00", "USD", "CA", "6109.10.0012", "0.5", "kg")
+                    for n in range(1, rows + 1)]
+        return ("\n".join([CSV_HEADER, *(",".join(r) for r in rows)]) + "\n").encode()
+
+    def upload(self, shipments: list[dict[str, Any]], **kw: Any) -> Any:
+        response = self.post("/v1/batches", json=shipments, **kw)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def count(self, table: str) -> int:
+        from sqlalchemy import text
+
+        with self.db.engine.connect() as connection:
+            return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+    def close(self) -> None:
+        self.client.close()
+        self.db.close()
+
+
+@pytest.fixture
+def api(api_db_url: str, rules: Any) -> Any:
+    handle = Api(api_db_url, rules)
+    yield handle
+    handle.close()
+
+
+@pytest.fixture
+def make_api(api_db_url: str, rules: Any) -> Any:
+    """An Api with other settings (e.g. a small body limit)."""
+    made: list[Api] = []
+
+    def make(**settings: Any) -> Api:
+        made.append(Api(api_db_url, rules, **settings))
+        return made[-1]
+
+    yield make
+    for handle in made:
+        handle.close()
+
+
+@pytest.fixture(scope="session")
+def helpers() -> Any:
+    return SimpleNamespace(problem=assert_problem)
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    """The response is an RFC 9457 problem document with ``status``."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert set(body) >= {"type", "title", "status", "detail", "instance", "issues"}
+    assert body["status"] == status
+    assert isinstance(body["issues"], list)
+    for item in body["issues"]:
+        assert set(item) == {"code", "severity", "field", "row", "message"}
+    return body
+
+
+@pytest.fixture(scope="session")
+def kit_cli() -> Any:
+    """Run the ``ace321`` command in-process."""
+    from typer.testing import CliRunner
+
+    from ace321.cli.app import app
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def api_factory_key() -> Any:
+    """Create a key directly in a database (for servers started in a subprocess)."""
+
+    def make(url: str, tenant: str, role: str) -> str:
+        from ace321.storage import Database
+        from ace321.storage.api_keys import create_key
+
+        database = Database.open(url)
+        try:
+            return create_key(database, tenant=tenant, role=role, actor="tests", now=NOW).key
+        finally:
+            database.close()
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def ship() -> Any:
+    """``Api.shipment``: a valid one-line shipment to a person in Buffalo."""
+    return Api.shipment

@@ -1,0 +1,87 @@
+"""Keys, roles and 401 without detail."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_healthz_needs_no_key(api):
+    response = api.client.get("/v1/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("header", [
+    None, "Bearer", "Bearer nonsense", "Basic dXNlcjpwYXNz", "Bearer ace321_00000000_secret",
+    "bearer ace321__", "Bearer ace321_{prefix}_wrong-secret",
+])
+def test_missing_or_bad_keys_get_the_same_401(api, helpers, header):
+    prefix = api.key().split("_")[1]
+    headers = {} if header is None else {"Authorization": header.format(prefix=prefix)}
+    response = api.client.get("/v1/shipments", headers=headers)
+    body = helpers.problem(response, 401)
+    assert body["detail"] == "a valid API key is required (Authorization: Bearer KEY)"
+    assert body["issues"] == []
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_revoked_key_is_401(api, helpers, kit_cli):
+    key = api.key("acme", "viewer")
+    assert api.get("/v1/shipments", role="viewer").status_code == 200
+    result = kit_cli("apikey", "revoke", key.split("_")[1], "--db", api.url)
+    assert result.exit_code == 0, result.output
+    helpers.problem(api.get("/v1/shipments", role="viewer"), 401)
+
+
+def test_cli_creates_a_key_shown_once_and_stores_only_its_hash(api, kit_cli):
+    result = kit_cli("apikey", "create", "--tenant", "newco", "--role", "viewer", "--db", api.url)
+    assert result.exit_code == 0, result.output
+    key = result.stdout.strip().splitlines()[-1]
+    assert key.startswith("ace321_")
+    response = api.client.get("/v1/shipments", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200
+    from sqlalchemy import text
+
+    with api.db.engine.connect() as connection:
+        stored = connection.execute(text("SELECT prefix, key_sha256, role FROM api_keys "
+                                         "WHERE prefix = :p"), {"p": key.split("_")[1]}).one()
+        tenants = connection.execute(text("SELECT name FROM tenants")).scalars().all()
+    import hashlib
+
+    assert stored.key_sha256 == hashlib.sha256(key.encode()).hexdigest()
+    assert key not in str(tuple(stored))
+    assert "newco" in tenants
+    listing = kit_cli("apikey", "list", "--db", api.url)
+    assert key.split("_")[2] not in listing.stdout
+
+
+def test_viewer_cannot_write(api, helpers):
+    stored = api.upload([api.shipment("V1")])
+    assert stored["counts"]["stored"] == 1
+    body = helpers.problem(api.post("/v1/batches", role="viewer",
+                                    json=[api.shipment("V2")]), 403)
+    assert "operator" in body["detail"]
+    helpers.problem(api.post("/v1/shipments/V1/override", role="viewer",
+                             json={"decision": "FORMAL_ENTRY", "reason": "x"}), 403)
+    helpers.problem(api.post("/v1/trips", role="viewer", json={}), 403)
+    helpers.problem(api.post("/v1/responses", role="viewer", json={}), 403)
+    # Screening stores nothing: viewers may.
+    assert api.post("/v1/screen", role="viewer", json=[api.shipment("V3")]).status_code == 200
+
+
+def test_only_admins_override(api, helpers):
+    api.upload([api.shipment("O1")])
+    body = helpers.problem(api.post("/v1/shipments/O1/override", role="operator",
+                                    json={"decision": "FORMAL_ENTRY", "reason": "x"}), 403)
+    assert "admin" in body["detail"]
+    assert api.post("/v1/batches", role="operator", json=[api.shipment("O2")]).status_code == 201
+    ok = api.post("/v1/shipments/O1/override", role="admin",
+                  json={"decision": "FORMAL_ENTRY", "reason": "broker asks"})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["decision"] == "FORMAL_ENTRY"
+
+
+def test_metrics_need_an_admin_key(api, helpers):
+    helpers.problem(api.client.get("/v1/metrics"), 401)
+    helpers.problem(api.get("/v1/metrics", role="viewer"), 403)
+    assert api.get("/v1/metrics").status_code == 200

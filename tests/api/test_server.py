@@ -1,0 +1,120 @@
+"""A real ``ace321 serve`` on 127.0.0.1 (a free port), driven over HTTP; it is always stopped."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ACE321 = Path(sys.executable).with_name("ace321")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(db_url: str, *args: str, timeout: float = 30.0):
+    port = free_port()
+    process = subprocess.Popen(
+        [str(ACE321), "serve", "--port", str(port), "--db", db_url, "--no-access-log", *args],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+            try:
+                if httpx.get(f"{base}/v1/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("server did not start in time")
+            time.sleep(0.1)
+        yield base
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+        process.stderr.close()
+
+
+def test_serve_answers_over_http(api_db_url, api_factory_key):
+    key = api_factory_key(api_db_url, "acme", "operator")
+    headers = {"Authorization": f"Bearer {key}"}
+    with serving(api_db_url) as base, httpx.Client(base_url=base, headers=headers,
+                                                   timeout=30) as client:
+        assert client.get("/v1/openapi.json").status_code == 200
+        assert httpx.get(f"{base}/v1/shipments").status_code == 401
+        upload = client.post("/v1/batches", content=_csv(3),
+                             headers={"content-type": "text/csv"})
+        assert upload.status_code == 201, upload.text
+        assert client.get("/v1/shipments/S2").json()["decision"] == "SECTION_321"
+        screened = client.post("/v1/screen", json={"shipments": [], "as_of": "2024-06-03"})
+        assert screened.status_code == 422
+        assert screened.headers["content-type"] == "application/problem+json"
+
+
+def test_two_workers_keep_the_person_day_total(api_db_url, api_factory_key):
+    if not api_db_url.startswith("postgresql"):
+        pytest.skip("several workers are for PostgreSQL")
+    key = api_factory_key(api_db_url, "acme", "operator")
+    headers = {"Authorization": f"Bearer {key}"}
+    rows = [_row(f"W{n}", "Ann Lee", "+1 716-634-0101", "500.00") for n in range(1, 5)]
+    with serving(api_db_url, "--workers", "2") as base:
+        results: list[httpx.Response] = []
+
+        def send(row: str) -> None:
+            with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+                results.append(client.post("/v1/batches", content=_header() + row,
+                                           headers={"content-type": "text/csv"}))
+
+        threads = [threading.Thread(target=send, args=(row,)) for row in rows]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert [r.status_code for r in results] == [201] * 4
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            page = client.get("/v1/shipments").json()["items"]
+    # $2,000 for one person on one day: none of the four keeps de minimis.
+    assert {s["decision"] for s in page} == {"INFORMAL_ENTRY"}
+
+
+HEADER = ("order_id,shipment_id,arrival_date,shipper_name,shipper_address,shipper_city,"
+          "shipper_state,shipper_postal_code,shipper_country,consignee_name,consignee_address,"
+          "consignee_city,consignee_state,consignee_postal_code,consignee_country,"
+          "consignee_phone,description,quantity,unit_price,currency,country_of_origin,hts_code,"
+          "weight,weight_unit\n")
+
+
+def _header() -> str:
+    return HEADER
+
+
+def _row(shipment: str, person: str, phone: str, price: str) -> str:
+    return (f"{shipment},{shipment},2024-06-03,Maple Leaf Apparel Inc.,200 Front St W,Toronto,"
+            f"ON,M5V 3K2,CA,{person},12 Main St,Buffalo,NY,14201,US,{phone},MENS COTTON T-SHIRT,"
+            f"1,{price},USD,CA,6109.10.0012,0.5,kg\n")
+
+
+def _csv(count: int) -> str:
+    return HEADER + "".join(_row(f"S{n}", f"Person {n}", f"+1 716-634-{n:04d}", "10.00")
+                            for n in range(1, count + 1))
