@@ -349,3 +349,21 @@ def test_usage_errors(kit, tmp_path):
     bad = kit.cli("manifest", str(ORDERS), "--trip", str(trip), "--out", str(tmp_path / "o"),
                   "--filed-at", "2026-11-23T12:00:00")
     assert bad.exit_code == 2 and "UTC offset" in bad.stderr
+
+
+def test_stored_hazmat_shipment_keeps_its_emergency_contact(kit, db_url, tmp_path):
+    contact = {"hazmat_un": "UN1263", "hazmat_contact_name": "CHEMTREC",
+               "hazmat_contact_phone": "+1 800 424 9300"}
+    orders = orders_file(tmp_path, small_rows("Z", 1, **contact))
+    stored = kit.cli("ingest", str(orders), "--arrival", "2026-11-23", "--db", db_url)
+    assert stored.exit_code == 0, stored.output
+    driver = {**NON_FAST_DRIVER, "travel_documents": [
+        *NON_FAST_DRIVER["travel_documents"],
+        {"type": "HD", "number": "HM123456", "country": "CA", "state_province": "ON"}]}
+    trip = trip_file(tmp_path, drivers=[driver], hazmat_insurance={
+        "insurer": "Northbridge", "policy_number": "HZ-1", "year": 2026, "amount": "5000000"})
+    out = tmp_path / "hz"
+    result = manifest(kit, db_url, None, trip, out, "--shipments", "Z1")
+    assert result.exit_code == 0, result.output
+    commodity = json.loads((out / "ace_trip.json").read_text())["shipments"][0]["commodities"][0]
+    assert "1263" in json.dumps(commodity) and "CHEMTREC" in json.dumps(commodity)

@@ -31,7 +31,8 @@ from ace321.storage.models import Batch, Party, Shipment, ShipmentLine, Tenant
 from ace321.validation.phones import e164_column
 
 HEADER_FIELDS = (*columns.SHIPMENT, *columns.SHIPPER, *columns.CONSIGNEE, "is_gift", "scn")
-LINE_FIELDS = (*columns.LINE, "adcvd_case", "hazmat_un", "marks", "packaging_unit")
+LINE_FIELDS = (*columns.LINE, "adcvd_case", "hazmat_un", "hazmat_contact_name",
+               "hazmat_contact_phone", "marks", "packaging_unit")
 PARTY_FIELDS = ("name", "address", "address2", "city", "state", "postal_code", "country", "phone",
                 "email")
 DUTY_FREE = ("SECTION_321", "GIFT")

@@ -138,6 +138,8 @@ class ShipmentLine(Base):
     weight_unit: Mapped[str | None] = mapped_column(String(10))
     adcvd_case: Mapped[str | None] = mapped_column(String(100))
     hazmat_un: Mapped[str | None] = mapped_column(String(20))
+    hazmat_contact_name: Mapped[str | None] = mapped_column(String(200))
+    hazmat_contact_phone: Mapped[str | None] = mapped_column(String(100))
     marks: Mapped[str | None] = mapped_column(Text)
     packaging_unit: Mapped[str | None] = mapped_column(String(50))
     # Shipment-level fields this line gives differently from the shipment's first line (JSON).
