@@ -87,7 +87,8 @@ def create_key(db: Database, *, tenant: str, role: str = "operator", name: str |
         raise StorageError("a tenant name has 1 to 100 characters")
     for _attempt in range(5):
         prefix = secrets.token_hex(_PREFIX_BYTES)
-        key = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(_SECRET_BYTES)}"
+        # Hex secrets: no "_" or "-" inside, so a key splits and double-click-selects cleanly.
+        key = f"{KEY_SCHEME}_{prefix}_{secrets.token_hex(_SECRET_BYTES)}"
         label = name or f"{tenant}-{role}"
         try:
             with db.transaction() as session:
