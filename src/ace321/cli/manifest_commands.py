@@ -25,6 +25,7 @@ from ace321.cli.storage_commands import (
     _open,
     _print_json,
     _rules,
+    _storage_call,
     err,
     now,
 )
@@ -212,18 +213,6 @@ def trips_list(
     _console().print(table)
 
 
-def _call(db: str | None, action: Any) -> Any:
-    from ace321.storage import StorageError
-
-    database = _open(db)
-    try:
-        return action(database)
-    except StorageError as error:
-        raise _fail(str(error), 1) from None
-    finally:
-        database.close()
-
-
 @trips_app.command("show")
 def trips_show(
     trip_number: str,
@@ -241,7 +230,7 @@ def trips_show(
             stored = trip_files(session, trip_number) if files is not None else None
         return shown, stored
 
-    shown, stored = _call(db, action)
+    shown, stored = _storage_call(db, action)
     if files is not None and stored is not None:
         try:
             write_files(stored, files)
@@ -282,7 +271,7 @@ def trips_cancel(
     never issued again."""
     from ace321.storage.trips import cancel_trip
 
-    done = _call(db, lambda database: cancel_trip(database, trip_number, actor=_actor(actor),
+    done = _storage_call(db, lambda database: cancel_trip(database, trip_number, actor=_actor(actor),
                                                   now=now(), reason=reason))
     Console().print(f"trip {trip_number}: {done['before']} -> CANCELLED; "
                     f"{len(done['freed'])} shipment(s) back to SCREENED", highlight=False)
@@ -307,7 +296,7 @@ def responses_import(
     except ResponseFormatError as error:
         raise _fail(f"{file}: {error}") from None
     digest = hashlib.sha256(data).hexdigest()
-    report = _call(db, lambda database: import_responses(
+    report = _storage_call(db, lambda database: import_responses(
         database, messages, source_file=file.name, sha256=digest, actor=_actor(actor),
         now=now()))
     rows = [a.as_dict() for a in report.applied]
