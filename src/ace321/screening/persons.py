@@ -33,6 +33,16 @@ def person_keys(shipments: pl.DataFrame) -> pl.Series:
     ``shipments`` needs ``name_key`` (folded name and postal key) and ``phone`` (E.164 or null).
     """
     pairs = shipments.select("name_key", "phone").unique()
+    # Most people have one name key and one phone: their label is their name key. Only pairs
+    # linked to others through a shared key need propagating.
+    linked = (pl.len().over("name_key") > 1) | (
+        pl.col("phone").is_not_null() & (pl.len().over("phone") > 1)
+    )
+    pairs = pairs.with_columns(linked.alias("_linked"))
+    settled = pairs.filter(~pl.col("_linked")).select(
+        "name_key", "phone", pl.col("name_key").alias("label")
+    )
+    pairs = pairs.filter(pl.col("_linked")).drop("_linked")
     labels = pairs.with_columns(pl.col("name_key").alias("label"))
     for _ in range(64):
         by_phone = (
@@ -56,6 +66,7 @@ def person_keys(shipments: pl.DataFrame) -> pl.Series:
         if changed == 0:
             break
     keyed = shipments.select("name_key", "phone").join(
-        labels, on=["name_key", "phone"], how="left", nulls_equal=True, maintain_order="left"
+        pl.concat([settled, labels]), on=["name_key", "phone"], how="left", nulls_equal=True,
+        maintain_order="left",
     )
     return keyed["label"]
