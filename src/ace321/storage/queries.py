@@ -21,7 +21,18 @@ def list_shipments(session: Session, *, tenant: str = "default", status: str | N
                    decision: str | None = None, arrival_date: dt.date | None = None,
                    consignee: str | None = None, limit: int | None = None
                    ) -> list[dict[str, Any]]:
-    query = select(Shipment).where(Shipment.tenant_id == tenant_id(session, tenant))
+    query = filtered(select(Shipment).where(Shipment.tenant_id == tenant_id(session, tenant)),
+                     status=status, decision=decision, arrival_date=arrival_date,
+                     consignee=consignee)
+    query = query.order_by(Shipment.arrival_date, Shipment.shipment_id)
+    if limit:
+        query = query.limit(limit)
+    return [summary(s) for s in session.scalars(query)]
+
+
+def filtered(query: Any, *, status: str | None, decision: str | None,
+             arrival_date: dt.date | None, consignee: str | None) -> Any:
+    """``query`` over shipments narrowed by the list filters every delivery layer offers."""
     if status:
         query = query.where(Shipment.status == status.upper())
     if decision:
@@ -33,10 +44,7 @@ def list_shipments(session: Session, *, tenant: str = "default", status: str | N
         query = query.where(Shipment.consignee_key.like(pattern)
                             | Shipment.consignee_name.ilike(pattern)
                             | (Shipment.phone_e164 == consignee))
-    query = query.order_by(Shipment.arrival_date, Shipment.shipment_id)
-    if limit:
-        query = query.limit(limit)
-    return [summary(s) for s in session.scalars(query)]
+    return query
 
 
 def summary(s: Shipment) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from ace321.storage import Database, StorageError
 from ace321.storage.api_keys import Principal
 from ace321.storage.lifecycle import TransitionError, find, override
 from ace321.storage.models import AuditEvent, Shipment
-from ace321.storage.queries import show, summary
+from ace321.storage.queries import filtered, show, summary
 
 
 def encode_cursor(shipment_id: str) -> str:
@@ -38,18 +38,9 @@ def decode_cursor(cursor: str) -> str:
 def page(db: Database, principal: Principal, *, status: str | None, decision: str | None,
          arrival_date: dt.date | None, consignee: str | None, cursor: str | None, limit: int
          ) -> dict[str, Any]:
-    query = select(Shipment).where(Shipment.tenant_id == principal.tenant_id)
-    if status:
-        query = query.where(Shipment.status == status.upper())
-    if decision:
-        query = query.where(Shipment.decision == decision.upper())
-    if arrival_date:
-        query = query.where(Shipment.arrival_date == arrival_date)
-    if consignee:
-        pattern = f"%{consignee.lower()}%"
-        query = query.where(Shipment.consignee_key.like(pattern)
-                            | Shipment.consignee_name.ilike(pattern)
-                            | (Shipment.phone_e164 == consignee))
+    query = filtered(select(Shipment).where(Shipment.tenant_id == principal.tenant_id),
+                     status=status, decision=decision, arrival_date=arrival_date,
+                     consignee=consignee)
     if cursor:
         query = query.where(Shipment.shipment_id > decode_cursor(cursor))
     query = query.order_by(Shipment.shipment_id).limit(limit + 1)
