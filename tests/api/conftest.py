@@ -10,10 +10,6 @@ Helpers reach the tests through the ``api`` fixture (test modules are imported w
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import uuid
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,9 +20,6 @@ def pytest_configure(config: pytest.Config) -> None:
     # Starlette's TestClient warns that it prefers httpx2; httpx is what this project uses.
     config.addinivalue_line("filterwarnings", "ignore:Using `httpx` with")
 
-PG_USERS = ("postgres", "root")
-PG_HOST = "127.0.0.1:5432"
-PG_DATABASE = "test"
 NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
 SHIPPER = {
     "shipper_name": "Maple Leaf Apparel Inc.", "shipper_address": "200 Front St W",
@@ -45,78 +38,10 @@ CSV_HEADER = ("order_id,shipment_id,arrival_date,shipper_name,shipper_address,sh
               "country_of_origin,hts_code,weight,weight_unit")
 
 
-def _pg_admin_url() -> str | None:
-    import psycopg
-
-    for user in PG_USERS:
-        try:
-            with psycopg.connect(f"postgresql://{user}@{PG_HOST}/{PG_DATABASE}",
-                                 connect_timeout=3) as connection:
-                connection.execute("select 1")
-            return f"postgresql+psycopg://{user}@{PG_HOST}/{PG_DATABASE}"
-        except Exception:
-            continue
-    return None
-
-
-@pytest.fixture(scope="session")
-def _api_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from ace321.storage import Database
-
-    path = tmp_path_factory.mktemp("api-template") / "template.db"
-    Database.open(f"sqlite:///{path}").close()
-    return path
-
-
-@pytest.fixture(scope="session")
-def _api_pg_schema() -> Any:
-    admin = _pg_admin_url()
-    if admin is None:
-        if os.environ.get("ACE321_TEST_POSTGRES") == "required":
-            pytest.fail("ACE321_TEST_POSTGRES=required but PostgreSQL is unreachable at "
-                        f"{PG_HOST} (users {', '.join(PG_USERS)}, database {PG_DATABASE})")
-        pytest.skip(f"PostgreSQL unreachable at {PG_HOST}")
-    from sqlalchemy import create_engine, text
-
-    from ace321.storage import Database
-
-    schema = f"ace321_api_test_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(admin)
-    with engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{admin}?options=-csearch_path%3D{schema}"
-    Database.open(url).close()
-    yield url
-    with engine.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
-
-
-def _reset_pg(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from ace321.storage.models import Base
-
-    engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        connection.execute(text("INSERT INTO tenants (id, name, created_at) "
-                                "VALUES (1, 'default', now())"))
-        connection.execute(text("INSERT INTO audit_head (id, last_id, last_hash) "
-                                f"VALUES (1, 0, '{'0' * 64}')"))
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def api_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        path = tmp_path / "ace321.db"
-        shutil.copy(request.getfixturevalue("_api_sqlite_template"), path)
-        return f"sqlite:///{path}"
-    url = request.getfixturevalue("_api_pg_schema")
-    _reset_pg(url)
-    return url
+@pytest.fixture
+def api_db_url(db_url: str) -> str:
+    """The shared ``db_url`` (tests/conftest.py): SQLite and PostgreSQL."""
+    return db_url
 
 
 @pytest.fixture(scope="session")

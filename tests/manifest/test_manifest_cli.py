@@ -24,10 +24,7 @@ _spec = importlib.util.spec_from_file_location(
     "storage_conftest", Path(__file__).parents[1] / "storage" / "conftest.py")
 _conftest = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_conftest)
-_sqlite_template = _conftest._sqlite_template
-_pg_schema = _conftest._pg_schema
-db_url = _conftest.db_url
-kit = _conftest.kit
+kit = _conftest.kit  # db_url comes from tests/conftest.py
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 ORDERS = EXAMPLES / "orders.csv"

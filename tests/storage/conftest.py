@@ -11,18 +11,12 @@ Helpers reach the tests through the ``kit`` fixture (test modules are imported w
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-PG_USERS = ("postgres", "root")
-PG_HOST = "127.0.0.1:5432"
-PG_DATABASE = "test"
 NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
 
 SHIPPER = {
@@ -35,81 +29,6 @@ LINE = {
     "currency": "USD", "country_of_origin": "CA", "hts_code": "6109.10.0012", "weight": "0.5",
     "weight_unit": "kg",
 }
-
-
-def _pg_admin_url() -> str | None:
-    import psycopg
-
-    for user in PG_USERS:
-        try:
-            with psycopg.connect(f"postgresql://{user}@{PG_HOST}/{PG_DATABASE}",
-                                 connect_timeout=3) as connection:
-                connection.execute("select 1")
-            return f"postgresql+psycopg://{user}@{PG_HOST}/{PG_DATABASE}"
-        except Exception:
-            continue
-    return None
-
-
-@pytest.fixture(scope="session")
-def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from ace321.storage import Database
-
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    Database.open(f"sqlite:///{path}").close()
-    return path
-
-
-@pytest.fixture(scope="session")
-def _pg_schema() -> Any:
-    admin = _pg_admin_url()
-    if admin is None:
-        if os.environ.get("ACE321_TEST_POSTGRES") == "required":
-            pytest.fail("ACE321_TEST_POSTGRES=required but PostgreSQL is unreachable at "
-                        f"{PG_HOST} (users {', '.join(PG_USERS)}, database {PG_DATABASE})")
-        pytest.skip(f"PostgreSQL unreachable at {PG_HOST}")
-    from sqlalchemy import create_engine, text
-
-    from ace321.storage import Database
-
-    schema = f"ace321_test_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(admin)
-    with engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{admin}?options=-csearch_path%3D{schema}"
-    Database.open(url).close()
-    yield SimpleNamespace(admin=admin, schema=schema, url=url, engine=engine)
-    with engine.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
-
-
-def _reset_pg(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from ace321.storage.models import Base
-
-    engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        connection.execute(text("INSERT INTO tenants (id, name, created_at) "
-                                "VALUES (1, 'default', now())"))
-        connection.execute(text("INSERT INTO audit_head (id, last_id, last_hash) "
-                                f"VALUES (1, 0, '{'0' * 64}')"))
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A migrated, empty database: an SQLite file, or the run's PostgreSQL schema (emptied)."""
-    if request.param == "sqlite":
-        path = tmp_path / "ace321.db"
-        shutil.copy(request.getfixturevalue("_sqlite_template"), path)
-        return f"sqlite:///{path}"
-    pg = request.getfixturevalue("_pg_schema")
-    _reset_pg(pg.url)
-    return pg.url
 
 
 @pytest.fixture
