@@ -15,7 +15,7 @@ from ace321.intake import columns
 from ace321.rules import RuleSet
 from ace321.screening import persons, reasons, regimes
 from ace321.screening.result import ScreeningResult
-from ace321.validation import checks
+from ace321.validation import checks, plans
 
 DECISIONS = ("SECTION_321", "GIFT", "INFORMAL_ENTRY", "FORMAL_ENTRY", "INVALID")
 
@@ -67,11 +67,11 @@ def _codes(flag: str, column: str) -> pl.Expr:
 def _shipments(lines: pl.DataFrame, errors: pl.DataFrame) -> pl.DataFrame:
     # Shipment-level fields come from each shipment's first line; only the per-line figures
     # go through the (unordered, faster) group-by.
-    firsts = lines.lazy().filter(pl.col("shipment_id").is_first_distinct()).select(
+    firsts = plans.collect(lines.lazy().filter(pl.col("shipment_id").is_first_distinct()).select(
         "shipment_id", "order_id", "arrival", "consignee_name", "consignee_postal_code",
         "_consignee_country", "phone", pl.col(columns.ROW).alias("first_row"),
-    ).collect()
-    figures = lines.lazy().group_by("shipment_id").agg(
+    ))
+    figures = plans.collect(lines.lazy().group_by("shipment_id").agg(
         pl.when(pl.col("value_line").is_null().any())
         .then(None)
         .otherwise(pl.col("value_line").sum())
@@ -80,7 +80,7 @@ def _shipments(lines: pl.DataFrame, errors: pl.DataFrame) -> pl.DataFrame:
         pl.len().alias("line_count"),
         *[pl.col(flag).any().alias(flag) for flag in
           ("is_alcohol", "is_tobacco", "is_perfume", "is_suspended_origin", "is_adcvd")],
-    ).collect()
+    ))
     shipments = firsts.join(figures, on="shipment_id", how="left", maintain_order="left")
     # The codes named in exclusion messages: gathered from the few flagged lines only.
     flagged = lines.filter(pl.any_horizontal(*FLAG_CODES))

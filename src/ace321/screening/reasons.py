@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ace321.screening.money import dollars
+from ace321.validation import plans
 
 ONE_PERSON_ONE_DAY = "19 CFR 10.151 (aggregate fair retail value, one person, one day)"
 INFORMAL = "19 CFR 143.21; 19 CFR 143.22 (CBP may require formal entry)"
@@ -144,13 +145,13 @@ def with_reasons(decided: pl.DataFrame) -> pl.DataFrame:
     """
     indexed = decided.with_row_index("_shipment")
     parts = [
-        indexed.lazy().filter(when).select(
+        plans.collect(indexed.lazy().filter(when).select(
             "_shipment",
             pl.lit(rank, dtype=pl.UInt8).alias("_rank"),
             pl.lit(code).alias("code"),
             message.cast(pl.String).alias("message"),
             reference.cast(pl.String).alias("reference"),
-        ).collect()
+        ))
         for rank, (code, when, message, reference) in enumerate(_definitions())
     ]
     grouped = (

@@ -16,7 +16,7 @@ import pycountry
 
 from ace321.intake import columns
 from ace321.rules import RuleSet
-from ace321.validation import codes, phones, postal_codes
+from ace321.validation import codes, phones, plans, postal_codes
 
 ISSUE_SCHEMA = pl.Schema({
     "shipment_id": pl.String(),
@@ -62,14 +62,14 @@ def _path(column: str) -> pl.Expr:
 
 def _issue(frame: pl.DataFrame, bad: pl.Expr, code: str, field: pl.Expr, message: pl.Expr) -> pl.DataFrame:
     # Lazy, so that only the columns the issue needs are filtered, not the whole wide frame.
-    return frame.lazy().filter(bad).select(
+    return plans.collect(frame.lazy().filter(bad).select(
         pl.col("shipment_id"),
         pl.lit(code).alias("code"),
         pl.lit(codes.severity(code).value).alias("severity"),
         field.alias("field"),
         pl.col(columns.ROW).alias("row"),
         message.alias("message"),
-    ).collect()
+    ))
 
 
 def _quoted(column: str) -> pl.Expr:
@@ -243,7 +243,7 @@ def validate(
     conflicted = narrow.filter(pl.len().over("shipment_id") > 1).filter(
         pl.col("_together").ne_missing(pl.col("_together").first().over("shipment_id"))
     )["shipment_id"].unique()
-    subset = work.lazy().filter(pl.col("shipment_id").is_in(conflicted.implode())).collect()
+    subset = plans.collect(work.lazy().filter(pl.col("shipment_id").is_in(conflicted.implode())))
     for label, expr in shipment_fields.items():
         differs = expr.ne_missing(expr.first().over("shipment_id"))
         conflict_issues.append(_issue(subset, differs, "CONFLICTING_SHIPMENT", pl.lit(label),
