@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from ace321 import __version__
 from ace321.api import problems
+from ace321.api.auth import KeyCache
 from ace321.api.metrics import Metrics
 from ace321.api.middleware import BodyLimitMiddleware, MetricsMiddleware
 from ace321.api.routers import batches, health, responses, screening, shipments, trips
@@ -53,6 +54,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None,
     app.state.rules = rules or load_rules()
     app.state.coalescer = ScreenCoalescer(app.state.rules)
     app.state.settings = settings
+    app.state.key_cache = KeyCache(settings.key_cache_seconds)
     app.state.metrics = Metrics()
     problems.install(app)
     for router in (screening.router, batches.router, shipments.router, trips.router,

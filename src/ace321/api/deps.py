@@ -1,4 +1,8 @@
-"""Dependencies of the routes, as ``Annotated`` aliases: database, rules, clock, the caller."""
+"""Dependencies of the routes, as ``Annotated`` aliases: database, rules, clock, the caller.
+
+They are ``async`` where they do not block: FastAPI runs a plain ``def`` dependency in the
+thread pool, a hop that cost more than the dependency itself on every request.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ace321.api.auth import KeyCache
 from ace321.api.metrics import Metrics
 from ace321.api.problems import ApiProblem
 from ace321.api.services.coalescer import ScreenCoalescer
@@ -21,27 +27,27 @@ _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: 
                                                    "ace321_<prefix>_<secret>`.")
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def get_rules(request: Request) -> RuleSet:
+async def get_rules(request: Request) -> RuleSet:
     return request.app.state.rules  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics  # type: ignore[no-any-return]
 
 
-def get_coalescer(request: Request) -> ScreenCoalescer:
+async def get_coalescer(request: Request) -> ScreenCoalescer:
     return request.app.state.coalescer  # type: ignore[no-any-return]
 
 
-def get_now() -> dt.datetime:
+async def get_now() -> dt.datetime:
     """The clock: read here, in the delivery layer, never in the storage or the engine."""
     return dt.datetime.now(dt.UTC)
 
@@ -60,23 +66,32 @@ def unauthorized() -> ApiProblem:
                       code="UNAUTHORIZED", headers={"WWW-Authenticate": "Bearer"})
 
 
-def get_principal(
-    db: DbDep,
+def _lookup(db: Database, key: str) -> Principal | None:
+    with db.reading() as session:
+        return authenticate(session, key)
+
+
+async def get_principal(
+    request: Request, db: DbDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthorized()
-    with db.reading() as session:
-        principal = authenticate(session, credentials.credentials)
+    key = credentials.credentials
+    cache: KeyCache = request.app.state.key_cache
+    principal = cache.get(key)
     if principal is None:
-        raise unauthorized()
+        principal = await run_in_threadpool(_lookup, db, key)
+        if principal is None:
+            raise unauthorized()
+        cache.put(key, principal)
     return principal
 
 
 def require(role: str):  # type: ignore[no-untyped-def]
     """A dependency: the caller, who must have at least ``role``."""
 
-    def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if ROLE_RANK[principal.role] < ROLE_RANK[role]:
             raise ApiProblem(403, f"this needs the {role} role; the key's role is "
                                   f"{principal.role}", code="FORBIDDEN")

@@ -91,7 +91,8 @@ def apikey_revoke(
     actor: Annotated[str | None, typer.Option(help="Who revokes it (audit trail).")] = None,
     db: DbOption = None,
 ) -> None:
-    """Revoke an API key: requests with it answer 401 from now on."""
+    """Revoke an API key: requests with it answer 401 within a second (running servers trust a
+    verified key for ACE321_API_KEY_CACHE_SECONDS, default 1)."""
     from ace321.storage import StorageError
     from ace321.storage.api_keys import revoke_key
 
