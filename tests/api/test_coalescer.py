@@ -86,3 +86,55 @@ def test_concurrent_http_requests_each_get_their_own_document(api, rules):
     for n, body in enumerate(bodies):
         assert results[n] == alone(rules, body)
     assert api.app.state.coalescer.calls <= len(bodies)
+
+
+class GatedEngine:
+    """The real engine behind a gate: holds the first call until released, records frames."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.heights: list[int] = []
+
+    def __call__(self, frame, **kw):
+        self.heights.append(frame.height)
+        self.entered.set()
+        assert self.release.wait(30)
+        return screen(frame, **kw)
+
+
+def test_a_request_finding_the_engine_idle_is_screened_at_once(rules, ship):
+    engine = GatedEngine()
+    engine.release.set()
+    coalescer = ScreenCoalescer(rules, engine=engine)
+    future = coalescer.submit([ship("I1")], None)
+    # No waiting window: the lone request is screened by itself straight away.
+    assert future.result(timeout=30) == alone(rules, [ship("I1")])
+    assert list(coalescer.batches) == [1]
+    assert engine.heights == [1]
+
+
+def test_requests_queued_while_the_engine_is_busy_are_screened_together(rules, ship):
+    engine = GatedEngine()
+    coalescer = ScreenCoalescer(rules, engine=engine)
+    first = coalescer.submit([ship("Q0", person="Q Zero", phone="+1 716-634-0300")], None)
+    assert engine.entered.wait(30)
+    bodies = [[ship(f"Q{n}", person=f"Q Person {n}", phone=f"+1 716-634-03{n:02d}")]
+              for n in range(1, 6)]
+    futures = [coalescer.submit(body, None) for body in bodies]
+    engine.release.set()
+    assert first.result(timeout=30) == alone(rules, [ship("Q0", person="Q Zero",
+                                                          phone="+1 716-634-0300")])
+    for body, future in zip(bodies, futures, strict=True):
+        assert future.result(timeout=30) == alone(rules, body)
+    assert list(coalescer.batches) == [1, 5]
+    assert engine.heights == [1, 5]
+    assert coalescer.calls == 2
+
+
+def test_a_decision_can_be_awaited(rules, ship):
+    import asyncio
+
+    coalescer = ScreenCoalescer(rules)
+    document = asyncio.run(coalescer.decisions_async([ship("W1")], None))
+    assert document == alone(rules, [ship("W1")])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from ace321.api.deps import CoalescerDep, MetricsDep, Viewer
@@ -42,7 +41,7 @@ async def screen_shipments(_caller: Viewer, coalescer: CoalescerDep, metrics: Me
     else:
         shipments, as_of = body, None
     # Concurrent requests are screened together in one engine call, each getting exactly its
-    # own result (see ace321.api.services.coalescer).
-    document = await run_in_threadpool(coalescer.decisions, shipment_dicts(shipments), as_of)
+    # own result (see ace321.api.services.coalescer); awaited, so no pool thread waits on it.
+    document = await coalescer.decisions_async(shipment_dicts(shipments), as_of)
     metrics.count_decisions("screen", document["summary"]["by_decision"])
     return JSONResponse(document)

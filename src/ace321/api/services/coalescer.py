@@ -1,7 +1,10 @@
 """Screening of concurrent ``POST /v1/screen`` requests together, in one engine call.
 
-The engine's cost is mostly per call (a few dozen milliseconds), barely per shipment, so one
-process screens the requests waiting at the same moment in one frame and splits the result.
+The engine's cost is mostly per call, barely per shipment, so one process screens the requests
+waiting at the same moment in one frame and splits the result. There is no waiting window: a
+request that finds the screening thread idle is screened at once, alone; the requests that
+arrive while the engine is busy are screened together as soon as it is free.
+
 The result of each request is exactly what it alone would get, because requests are merged
 only when they cannot affect each other:
 
@@ -11,27 +14,33 @@ only when they cannot affect each other:
   matched by folded name and postal code, or phone, transitively, and named by the smallest
   name key of their group, so a shared person could change a request's keys and totals.
 
-Otherwise (and for a request alone) each request is screened by itself. Row numbers are
-shifted back, so issues name the rows of each request's own body.
+Otherwise each request is screened by itself. Row numbers are shifted back, so issues name the
+rows of each request's own body.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import queue
 import threading
+from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
-from ace321.api.services.orders import frame_from_json
-from ace321.intake import columns
+from ace321.api.services.orders import frame_from_json, unusable
+from ace321.intake import UnusableInput
+from ace321.intake.json_orders import rows_from_shipments
 from ace321.rules import RuleSet
 from ace321.screening import ScreeningResult, screen
+from ace321.screening.result import DECISION_ORDER
 
 MAX_BATCH = 64
+Engine = Callable[..., ScreeningResult]
 
 
 @dataclass
@@ -39,29 +48,46 @@ class _Request:
     shipments: list[dict[str, Any]]
     as_of: dt.date | None
     future: Future[dict[str, Any]] = field(default_factory=Future)
+    rows: int = 0
+    offset: int = 0
+    """Where this request's rows start in the frame it is screened in."""
     frame: pl.DataFrame | None = None
 
 
 class ScreenCoalescer:
     """One screening thread per process; requests wait for their own result."""
 
-    def __init__(self, rules: RuleSet, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, rules: RuleSet, max_batch: int = MAX_BATCH,
+                 engine: Engine = screen) -> None:
         self.rules = rules
         self.max_batch = max_batch
+        self.engine = engine
         self._queue: queue.Queue[_Request] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.calls = 0  # engine calls, for tests and metrics
+        self.batches: deque[int] = deque(maxlen=100)  # sizes of the last batches taken
+
+    def submit(self, shipments: list[dict[str, Any]], as_of: dt.date | None
+               ) -> Future[dict[str, Any]]:
+        request = _Request(shipments, as_of)
+        self._start()
+        self._queue.put(request)
+        return request.future
 
     def decisions(self, shipments: list[dict[str, Any]], as_of: dt.date | None
                   ) -> dict[str, Any]:
         """The decisions document of these shipments (blocks until screened)."""
-        request = _Request(shipments, as_of)
-        self._start()
-        self._queue.put(request)
-        return request.future.result()
+        return self.submit(shipments, as_of).result()
+
+    async def decisions_async(self, shipments: list[dict[str, Any]], as_of: dt.date | None
+                              ) -> dict[str, Any]:
+        """The same, awaited: no thread of the pool is held while the request waits."""
+        return await asyncio.wrap_future(self.submit(shipments, as_of))
 
     def _start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="ace321-screen",
@@ -76,6 +102,7 @@ class ScreenCoalescer:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
+            self.batches.append(len(batch))
             try:
                 self._screen(batch)
             except BaseException as error:  # never leave a request waiting
@@ -84,75 +111,100 @@ class ScreenCoalescer:
                         request.future.set_exception(error)
 
     def _screen(self, batch: list[_Request]) -> None:
+        # Each body is checked by itself (its errors are its own), then the canonical frame of
+        # all of them is built once: converting costs about as much per call as the engine.
         ready: list[_Request] = []
         for request in batch:
             try:
-                request.frame = frame_from_json(request.shipments)
+                if not isinstance(request.shipments, list):
+                    raise UnusableInput("request body", "expected a list of shipments")
+                request.rows = len(rows_from_shipments(request.shipments, "request body"))
+                if not request.rows:
+                    raise UnusableInput("request body", "no shipments")
+            except UnusableInput as error:
+                request.future.set_exception(unusable(error, "request body"))
+                continue
             except Exception as error:
                 request.future.set_exception(error)
                 continue
             ready.append(request)
-        groups: dict[dt.date | None, list[_Request]] = {}
+        if not ready:
+            return
+        start = 0
         for request in ready:
+            request.offset = start
+            start += request.rows
+        try:
+            merged = frame_from_json([s for r in ready for s in r.shipments])
+        except Exception:
+            for request in ready:
+                self._alone(request)
+            return
+        for request in ready:
+            request.frame = merged.slice(request.offset, request.rows)
+        alone, together = _mergeable(ready)
+        for request in alone:
+            self._alone(request)
+        groups: dict[dt.date | None, list[_Request]] = {}
+        for request in together:
             groups.setdefault(request.as_of, []).append(request)
         for as_of, group in groups.items():
-            alone, together = _mergeable(group)
-            for request in alone:
-                self._alone(request)
-            if len(together) == 1:
-                self._alone(together[0])
-            elif together:
-                self._together(together, as_of)
+            self._together(group, as_of)
 
     def _alone(self, request: _Request) -> None:
-        assert request.frame is not None
+        """Screen a request in a frame of its own (rows from 1)."""
         try:
+            request.frame, request.offset = frame_from_json(request.shipments), 0
             self.calls += 1
-            result = screen(request.frame, rules=self.rules, default_arrival=request.as_of)
+            result = self.engine(request.frame, rules=self.rules, default_arrival=request.as_of)
             request.future.set_result(result.to_document())
         except Exception as error:
             request.future.set_exception(error)
 
     def _together(self, group: list[_Request], as_of: dt.date | None) -> None:
-        offsets, frames, start = [], [], 0
-        for request in group:
-            assert request.frame is not None
-            offsets.append(start)
-            frames.append(request.frame.with_columns(pl.col(columns.ROW) + start))
-            start += request.frame.height
+        """Screen requests with their slices of the batch frame, in one call if several."""
+        frames = [r.frame for r in group if r.frame is not None]
+        frame = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical_relaxed")
         self.calls += 1
-        result = screen(pl.concat(frames, how="vertical_relaxed"), rules=self.rules,
-                        default_arrival=as_of)
+        try:
+            document = self.engine(frame, rules=self.rules, default_arrival=as_of).to_document()
+        except Exception as error:
+            if len(group) == 1:
+                group[0].future.set_exception(error)
+            else:  # which one broke it? each gets its own answer
+                for request in group:
+                    self._alone(request)
+            return
         owner: dict[str, int] = {}
         for index, request in enumerate(group):
             assert request.frame is not None
-            for shipment_id in request.frame["shipment_id"].unique().to_list():
+            for shipment_id in request.frame["shipment_id"].to_list():
                 owner[shipment_id] = index
+        parts: list[list[dict[str, Any]]] = [[] for _ in group]
         persons: dict[str, int] = {}
-        for shipment_id, key in result.shipments.select(
-                "shipment_id", "consignee_key").iter_rows():
-            if key is None:
-                continue
-            seen = persons.setdefault(key, owner[shipment_id])
-            if seen != owner[shipment_id]:  # one person in two requests: not separable
+        for record in document["shipments"]:
+            found = owner.get(record["shipment_id"])
+            key = record["consignee_key"]
+            if found is None or (key is not None and persons.setdefault(key, found) != found):
+                # One person in two requests (or an id the engine made up): not separable.
                 for request in group:
                     self._alone(request)
                 return
-        for index, request in enumerate(group):
-            assert request.frame is not None
-            ids = request.frame["shipment_id"].unique().implode()
-            part = ScreeningResult(
-                result.rules_version, result.disclaimer,
-                result.shipments.filter(pl.col("shipment_id").is_in(ids)),
-                result.issues.filter(pl.col("shipment_id").is_in(ids)),
-                result.lines.filter(pl.col("shipment_id").is_in(ids)))
-            document = part.to_document()
-            if offsets[index]:
-                for record in document["shipments"]:
+            parts[found].append(record)
+        for request, records in zip(group, parts, strict=True):
+            if request.offset:
+                for record in records:
                     for item in record["issues"]:
                         if item["row"] is not None:
-                            item["row"] -= offsets[index]
-            request.future.set_result(document)
+                            item["row"] -= request.offset
+            counts = dict.fromkeys(DECISION_ORDER, 0)
+            for record in records:
+                counts[record["decision"]] = counts.get(record["decision"], 0) + 1
+            request.future.set_result({
+                "rules_version": document["rules_version"],
+                "summary": {"shipments": len(records), "by_decision": counts},
+                "shipments": records,
+            })
 
 
 def _mergeable(group: list[_Request]) -> tuple[list[_Request], list[_Request]]:
