@@ -8,8 +8,12 @@ the area code and exchange, so libphonenumbers judges one representative per
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 import polars as pl
+
+from ace321.validation import plans
 
 # ITU zone 1 regions that share the North American Numbering Plan.
 NANP_REGIONS = frozenset(
@@ -18,7 +22,9 @@ NANP_REGIONS = frozenset(
 _NANP_SHAPE = r"^(\+?1)?[2-9]\d{2}[2-9]\d{6}$"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _e164(number: str | None, region: str | None) -> str | None:
+    # Cached: a server screens the same consignees and prefixes over and over.
     if number is None:
         return None
     try:
@@ -30,45 +36,41 @@ def _e164(number: str | None, region: str | None) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+_IS_NANP = (
+    pl.col("region").is_in(list(NANP_REGIONS))
+    & pl.col("compact").str.contains(_NANP_SHAPE)
+    & (~pl.col("compact").str.starts_with("+") | pl.col("compact").str.starts_with("+1"))
+)
+_NANP = pl.when(_IS_NANP).then(pl.lit("+1") + pl.col("compact").str.slice(-10)).alias("nanp")
+
+
 def e164_column(phone: pl.Expr, region: pl.Expr, frame: pl.DataFrame) -> pl.Series:
     """E.164 form of each phone (null when invalid or empty), region = ISO country for parsing."""
-    work = frame.select(
-        phone.alias("raw"),
-        region.alias("region"),
-        phone.str.replace_all(r"[\s().\-/]", "").alias("compact"),
+    work = plans.collect(
+        frame.lazy()
+        .select(
+            phone.alias("raw"),
+            region.alias("region"),
+            phone.str.replace_all(r"[\s().\-/]", "").alias("compact"),
+        )
+        .with_columns(_NANP)
+        .select("raw", "region", "nanp")
     )
-    is_nanp = (
-        pl.col("region").is_in(list(NANP_REGIONS))
-        & pl.col("compact").str.contains(_NANP_SHAPE)
-        & (~pl.col("compact").str.starts_with("+") | pl.col("compact").str.starts_with("+1"))
-    )
-    work = work.with_columns(
-        pl.when(is_nanp).then(pl.lit("+1") + pl.col("compact").str.slice(-10)).alias("nanp")
-    )
-    prefixes = work.filter(pl.col("nanp").is_not_null()).select(
-        pl.col("nanp").str.slice(0, 8).unique().alias("prefix")
-    )
+    prefixes = work["nanp"].drop_nulls().str.slice(0, 8).unique()
     valid_prefixes = [
-        prefix for prefix in prefixes["prefix"].to_list() if _e164(prefix + "0000", None) is not None
+        prefix for prefix in prefixes.to_list() if _e164(prefix + "0000", None) is not None
     ]
-    others = (
-        work.filter(pl.col("nanp").is_null() & pl.col("raw").is_not_null())
-        .select("raw", "region")
-        .unique()
-    )
-    other_e164 = others.with_columns(
-        pl.Series(
-            "other",
-            [_e164(raw, region) for raw, region in others.iter_rows()],
-            dtype=pl.String,
+    e164: pl.Expr = pl.when(pl.col("nanp").str.slice(0, 8).is_in(valid_prefixes)).then(pl.col("nanp"))
+    others = work.filter(pl.col("nanp").is_null() & pl.col("raw").is_not_null())
+    if others.height:
+        pairs = others.select("raw", "region").unique()
+        pairs = pairs.with_columns(
+            pl.Series(
+                "other",
+                [_e164(raw, region) for raw, region in pairs.iter_rows()],
+                dtype=pl.String,
+            )
         )
-    )
-    result = work.join(other_e164, on=["raw", "region"], how="left", maintain_order="left").select(
-        pl.when(pl.col("nanp").is_not_null())
-        .then(
-            pl.when(pl.col("nanp").str.slice(0, 8).is_in(valid_prefixes)).then(pl.col("nanp"))
-        )
-        .otherwise(pl.col("other"))
-        .alias("e164")
-    )
-    return result["e164"]
+        work = work.join(pairs, on=["raw", "region"], how="left", maintain_order="left")
+        e164 = pl.when(pl.col("nanp").is_not_null()).then(e164).otherwise(pl.col("other"))
+    return work.select(e164.alias("e164"))["e164"]
