@@ -3,6 +3,10 @@
 Order of work: validate lines; total each shipment in USD; find persons; decide gifts (they
 leave the person-day aggregate when they qualify); total person-days and orders; set every reason
 flag; pick the decision; write reasons with their figures and references, decisive first.
+
+Each step is one Polars query (persons excepted: label propagation iterates), and every
+expression that depends only on the rules is built once (see ``regimes``), so that a call with
+one shipment costs a few milliseconds and a million lines stay columnar.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import polars as pl
 from ace321.intake import columns
 from ace321.rules import RuleSet
 from ace321.screening import persons, reasons, regimes
+from ace321.screening.money import amount_text
 from ace321.screening.result import ScreeningResult
 from ace321.validation import checks, plans
 
@@ -32,23 +37,15 @@ def screen(
     validated = checks.validate(
         frame, rules=rules, default_arrival=default_arrival, rates=rates, hts_known=hts
     )
-    lines = validated.lines.with_columns(
-        regimes.listed(rules, "exclusions.alcohol_hts_headings", pl.col("hts"), pl.col("arrival"),
-                       prefix=True).alias("is_alcohol"),
-        regimes.listed(rules, "exclusions.tobacco_hts_headings", pl.col("hts"), pl.col("arrival"),
-                       prefix=True).alias("is_tobacco"),
-        regimes.listed(rules, "exclusions.alcoholic_perfume_hts_prefixes", pl.col("hts"),
-                       pl.col("arrival"), prefix=True).alias("is_perfume"),
-        regimes.listed(rules, "deminimis.suspended_origins", pl.col("origin"), pl.col("arrival"),
-                       prefix=False).alias("is_suspended_origin"),
-        pl.col("adcvd_case").is_not_null().alias("is_adcvd"),
-    )
-    errors = validated.issues.filter(pl.col("severity") == "error")
+    errors = validated.issues.filter(pl.col("severity") == "error")["shipment_id"].unique()
+    lines = validated.lines.lazy().with_columns(regimes.line_flags(rules))
     shipments = _shipments(lines, errors)
-    shipments = _decide(shipments, rules)
-    extra = _entry_warnings(lines, shipments)
-    issues = pl.concat([validated.issues, extra]).sort("row", maintain_order=True)
-    return ScreeningResult.build(shipments, issues, rules, lines)
+    decided = reasons.with_reasons(_decide(shipments, rules))
+    extra = _entry_warnings(validated.lines, decided)
+    issues = validated.issues
+    if extra.height:
+        issues = pl.concat([issues, extra]).sort("row", maintain_order=True)
+    return ScreeningResult.build(decided, issues, rules, validated.lines)
 
 
 FLAG_CODES = {
@@ -64,109 +61,128 @@ def _codes(flag: str, column: str) -> pl.Expr:
     return pl.col(column).filter(pl.col(flag)).unique(maintain_order=True).str.join(", ")
 
 
-def _shipments(lines: pl.DataFrame, errors: pl.DataFrame) -> pl.DataFrame:
-    # Shipment-level fields come from each shipment's first line; only the per-line figures
-    # go through the (unordered, faster) group-by.
-    firsts = plans.collect(lines.lazy().filter(pl.col("shipment_id").is_first_distinct()).select(
-        "shipment_id", "order_id", "arrival", "consignee_name", "consignee_postal_code",
-        "_consignee_country", "phone", pl.col(columns.ROW).alias("first_row"),
-    ))
-    figures = plans.collect(lines.lazy().group_by("shipment_id").agg(
-        pl.when(pl.col("value_line").is_null().any())
-        .then(None)
-        .otherwise(pl.col("value_line").sum())
-        .alias("value"),
-        pl.col("gift_line").all().alias("is_gift"),
-        pl.len().alias("line_count"),
-        *[pl.col(flag).any().alias(flag) for flag in
-          ("is_alcohol", "is_tobacco", "is_perfume", "is_suspended_origin", "is_adcvd")],
-    ))
-    shipments = firsts.join(figures, on="shipment_id", how="left", maintain_order="left")
-    # The codes named in exclusion messages: gathered from the few flagged lines only.
-    flagged = lines.filter(pl.any_horizontal(*FLAG_CODES))
-    named = flagged.group_by("shipment_id").agg(
-        _codes(flag, column).alias(alias) for flag, (column, alias) in FLAG_CODES.items()
+# Shipment-level fields come from each shipment's first line (``first`` keeps input order
+# within a group; the groups are put back in input order by their first line's position).
+_FIGURES = [
+    pl.col("order_id").first(),
+    pl.col("arrival").first(),
+    pl.col("consignee_name").first(),
+    pl.col("consignee_postal_code").first(),
+    pl.col("_consignee_country").first(),
+    pl.col("phone").first(),
+    pl.col(columns.ROW).first().alias("first_row"),
+    pl.when(pl.col("value_line").is_null().any())
+    .then(None)
+    .otherwise(pl.col("value_line").sum())
+    .alias("value"),
+    pl.col("gift_line").all().alias("is_gift"),
+    pl.len().alias("line_count"),
+    *[pl.col(flag).any().alias(flag) for flag in FLAG_CODES],
+]
+_NAMED = [_codes(flag, column).alias(alias) for flag, (column, alias) in FLAG_CODES.items()]
+_NAME_KEY = (
+    persons.folded_name(pl.col("consignee_name"))
+    + "|"
+    + persons.postal_key(pl.col("consignee_postal_code"), pl.col("_consignee_country"))
+).alias("name_key")
+
+
+def _shipments(lines: pl.LazyFrame, errors: pl.Series) -> pl.DataFrame:
+    figures = (
+        lines.with_row_index("_order")
+        .group_by("shipment_id")
+        .agg(pl.col("_order").first(), *_FIGURES)
+        .sort("_order")
+        .drop("_order")
     )
-    shipments = shipments.join(named, on="shipment_id", how="left", maintain_order="left")
-    # Folding names is costly: done once per shipment, not once per line.
-    shipments = shipments.with_columns(
-        (
-            persons.folded_name(pl.col("consignee_name"))
-            + "|"
-            + persons.postal_key(pl.col("consignee_postal_code"), pl.col("_consignee_country"))
-        ).alias("name_key")
-    ).drop("consignee_postal_code", "_consignee_country")
-    invalid = errors.select(pl.col("shipment_id").unique())["shipment_id"]
-    shipments = shipments.with_columns(
-        (~pl.col("shipment_id").is_in(invalid.implode()) & pl.col("value").is_not_null()).alias("valid")
+    # The codes named in exclusion messages: gathered from the few flagged lines only.
+    named = lines.filter(pl.any_horizontal(*FLAG_CODES)).group_by("shipment_id").agg(_NAMED)
+    invalid = pl.col("shipment_id").is_in(errors.implode()) if errors.len() else pl.lit(False)
+    shipments = plans.collect(
+        figures.join(named, on="shipment_id", how="left", maintain_order="left")
+        # Folding names is costly: done once per shipment, not once per line.
+        .with_columns(_NAME_KEY, (~invalid & pl.col("value").is_not_null()).alias("valid"))
+        .drop("consignee_postal_code", "_consignee_country")
     )
     return shipments.with_columns(persons.person_keys(shipments).alias("consignee_key"))
 
 
-def _decide(shipments: pl.DataFrame, rules: RuleSet) -> pl.DataFrame:
-    regime = regimes.regime_frame(rules, shipments["arrival"])
-    s = shipments.join(regime, on="arrival", how="left", maintain_order="left")
+def _decisions() -> list[list[pl.Expr]]:
+    """The decision, as successive column groups (each reads the columns made before it)."""
     valid = pl.col("valid")
     person_day = ["consignee_key", "arrival"]
     perfume_excluded = pl.col("is_perfume") & (pl.col("value") > pl.col("perfume_limit"))
-    s = s.with_columns(
-        (pl.col("is_alcohol") | pl.col("is_tobacco") | perfume_excluded | pl.col("is_adcvd"))
-        .alias("excluded"),
-        perfume_excluded.alias("perfume_excluded"),
-    )
     # Gifts first: a qualifying gift leaves the de minimis aggregate.
     gift_candidate = valid & pl.col("is_gift") & ~pl.col("excluded")
-    s = s.with_columns(
-        pl.col("value").filter(gift_candidate).sum().over(person_day).alias("gift_total"),
-    )
-    s = s.with_columns(
-        (gift_candidate & (pl.col("gift_total") <= pl.col("gift_limit"))).alias("gift_ok"),
-    )
-    s = s.with_columns(
-        (gift_candidate & ~pl.col("gift_ok")).alias("gift_over"),
-        (valid & ~pl.col("gift_ok")).alias("counted"),
-    )
     counted = pl.col("counted")
-    s = s.with_columns(
-        pl.col("value").filter(counted).sum().over(person_day).alias("day_total"),
-        counted.sum().over(person_day).alias("day_count"),
-        pl.col("value").filter(counted).sum().over("order_id").alias("order_total"),
-        counted.sum().over("order_id").alias("order_count"),
-    )
     has_threshold = pl.col("threshold").is_not_null()
-    s = s.with_columns(
-        pl.col("repealed").alias("f_repealed"),
-        pl.col("suspended_globally").alias("f_suspended_global"),
-        pl.col("is_suspended_origin").alias("f_suspended_origin"),
-        (has_threshold & (pl.col("value") > pl.col("threshold"))).alias("f_over_value"),
-        (has_threshold & (pl.col("day_count") > 1) & (pl.col("day_total") > pl.col("threshold")))
-        .alias("f_daily"),
-        (has_threshold & pl.col("split_denied") & (pl.col("order_count") > 1)
-         & (pl.col("order_total") > pl.col("threshold"))).alias("f_split"),
-    )
     denied = pl.any_horizontal(
         "f_repealed", "f_suspended_global", "f_suspended_origin", "excluded",
         "f_over_value", "f_daily", "f_split",
     )
-    s = s.with_columns(
-        pl.when(~valid).then(pl.lit("INVALID"))
-        .when(pl.col("gift_ok")).then(pl.lit("GIFT"))
-        .when(~denied).then(pl.lit("SECTION_321"))
-        .when(pl.col("value") <= pl.col("informal_limit")).then(pl.lit("INFORMAL_ENTRY"))
-        .otherwise(pl.lit("FORMAL_ENTRY"))
-        .alias("decision")
-    )
-    return reasons.with_reasons(s)
+    return [
+        [
+            (pl.col("is_alcohol") | pl.col("is_tobacco") | perfume_excluded | pl.col("is_adcvd"))
+            .alias("excluded"),
+            perfume_excluded.alias("perfume_excluded"),
+            pl.when(pl.col("value").is_not_null()).then(amount_text(pl.col("value"))).alias("value_usd"),
+        ],
+        [pl.col("value").filter(gift_candidate).sum().over(person_day).alias("gift_total")],
+        [(gift_candidate & (pl.col("gift_total") <= pl.col("gift_limit"))).alias("gift_ok")],
+        [
+            (gift_candidate & ~pl.col("gift_ok")).alias("gift_over"),
+            (valid & ~pl.col("gift_ok")).alias("counted"),
+        ],
+        [
+            pl.col("value").filter(counted).sum().over(person_day).alias("day_total"),
+            counted.sum().over(person_day).alias("day_count"),
+            pl.col("value").filter(counted).sum().over("order_id").alias("order_total"),
+            counted.sum().over("order_id").alias("order_count"),
+        ],
+        [
+            pl.col("repealed").alias("f_repealed"),
+            pl.col("suspended_globally").alias("f_suspended_global"),
+            pl.col("is_suspended_origin").alias("f_suspended_origin"),
+            (has_threshold & (pl.col("value") > pl.col("threshold"))).alias("f_over_value"),
+            (has_threshold & (pl.col("day_count") > 1)
+             & (pl.col("day_total") > pl.col("threshold"))).alias("f_daily"),
+            (has_threshold & pl.col("split_denied") & (pl.col("order_count") > 1)
+             & (pl.col("order_total") > pl.col("threshold"))).alias("f_split"),
+        ],
+        [
+            pl.when(~valid).then(pl.lit("INVALID"))
+            .when(pl.col("gift_ok")).then(pl.lit("GIFT"))
+            .when(~denied).then(pl.lit("SECTION_321"))
+            .when(pl.col("value") <= pl.col("informal_limit")).then(pl.lit("INFORMAL_ENTRY"))
+            .otherwise(pl.lit("FORMAL_ENTRY"))
+            .alias("decision")
+        ],
+    ]
+
+
+_DECISIONS = _decisions()
+
+
+def _decide(shipments: pl.DataFrame, rules: RuleSet) -> pl.LazyFrame:
+    regime = regimes.regime_frame(rules, shipments["arrival"])
+    plan = shipments.lazy().join(regime.lazy(), on="arrival", how="left", maintain_order="left")
+    for group in _DECISIONS:
+        plan = plan.with_columns(group)
+    return plan
+
+
+_ENTRY = pl.col("decision").is_in(["INFORMAL_ENTRY", "FORMAL_ENTRY"])
+_SHORT_HTS = pl.col("hts").str.contains(r"^\d{6,9}$")
 
 
 def _entry_warnings(lines: pl.DataFrame, shipments: pl.DataFrame) -> pl.DataFrame:
     """HTS_NOT_10_DIGIT: an entry wants the ten-digit statistical code."""
-    needs_entry = shipments.filter(pl.col("decision").is_in(["INFORMAL_ENTRY", "FORMAL_ENTRY"]))
-    short = lines.filter(
-        pl.col("shipment_id").is_in(needs_entry["shipment_id"].implode())
-        & pl.col("hts").str.contains(r"^\d{6,9}$")
-    )
-    return short.select(
+    needs_entry = shipments.filter(_ENTRY)["shipment_id"]
+    if needs_entry.is_empty():
+        return pl.DataFrame(schema=checks.ISSUE_SCHEMA)
+    return plans.collect(lines.lazy().filter(
+        pl.col("shipment_id").is_in(needs_entry.implode()) & _SHORT_HTS
+    ).select(
         "shipment_id",
         pl.lit("HTS_NOT_10_DIGIT").alias("code"),
         pl.lit("warning").alias("severity"),
@@ -174,4 +190,4 @@ def _entry_warnings(lines: pl.DataFrame, shipments: pl.DataFrame) -> pl.DataFram
         pl.col(columns.ROW).alias("row"),
         pl.format('HTS code "{}" has {} digits; the entry this shipment needs wants all 10',
                   pl.col("hts_code"), pl.col("hts").str.len_chars()).alias("message"),
-    ).cast(checks.ISSUE_SCHEMA)
+    ).cast(checks.ISSUE_SCHEMA))

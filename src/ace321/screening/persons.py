@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from ace321.validation import plans
+
 
 def folded_name(name: pl.Expr) -> pl.Expr:
     """Name with accents, case, punctuation and spaces folded away: "José  O'Brien" -> "joseobrien"."""
@@ -27,18 +29,23 @@ def postal_key(postal: pl.Expr, country: pl.Expr) -> pl.Expr:
     return pl.when(country == "US").then(compact.str.slice(0, 5)).otherwise(compact)
 
 
+_LINKED = (pl.len().over("name_key") > 1) | (
+    pl.col("phone").is_not_null() & (pl.len().over("phone") > 1)
+)
+
+
 def person_keys(shipments: pl.DataFrame) -> pl.Series:
     """A stable person key per shipment row: the smallest name key of its component.
 
     ``shipments`` needs ``name_key`` (folded name and postal key) and ``phone`` (E.164 or null).
     """
-    pairs = shipments.select("name_key", "phone").unique()
     # Most people have one name key and one phone: their label is their name key. Only pairs
     # linked to others through a shared key need propagating.
-    linked = (pl.len().over("name_key") > 1) | (
-        pl.col("phone").is_not_null() & (pl.len().over("phone") > 1)
+    pairs = plans.collect(
+        shipments.lazy().select("name_key", "phone").unique().with_columns(_LINKED.alias("_linked"))
     )
-    pairs = pairs.with_columns(linked.alias("_linked"))
+    if not pairs["_linked"].any():
+        return shipments["name_key"].rename("label")
     settled = pairs.filter(~pl.col("_linked")).select(
         "name_key", "phone", pl.col("name_key").alias("label")
     )

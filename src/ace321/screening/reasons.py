@@ -30,20 +30,22 @@ def _definitions() -> list[tuple[str, pl.Expr, pl.Expr, pl.Expr]]:
     decision = _c("decision")
     denied_path = decision.is_in(["INFORMAL_ENTRY", "FORMAL_ENTRY"])
     day = _c("arrival").cast(pl.String)
-    value = dollars(_c("value"))
-    threshold = dollars(_c("threshold"))
+    # Amounts as text: the shipment's value once per shipment, the regime's limits once per
+    # date (``regimes``), rather than formatting the same figures in every message.
+    value = pl.lit("$") + _c("value_usd")
+    threshold = _c("threshold_text")
     return [
         _reason(
             "OVER_INFORMAL_LIMIT", decision == "FORMAL_ENTRY",
             pl.format("shipment value {} exceeds the {} informal entry limit in force on {}: "
-                      "formal entry (type 01) required", value, dollars(_c("informal_limit")), day),
+                      "formal entry (type 01) required", value, _c("informal_limit_text"), day),
             _c("informal_limit_ref"),
         ),
         _reason(
             "GIFT_OK", decision == "GIFT",
             pl.format("bona fide gift: gifts to this person on {} total {}, within the {} gift "
                       "limit; duty-free on any date", day, dollars(_c("gift_total")),
-                      dollars(_c("gift_limit"))),
+                      _c("gift_limit_text")),
             _c("gift_limit_ref"),
         ),
         _reason(
@@ -87,7 +89,7 @@ def _definitions() -> list[tuple[str, pl.Expr, pl.Expr, pl.Expr]]:
         _reason(
             "EXCLUDED_PERFUME", denied_path & _c("perfume_excluded"),
             pl.format("perfume containing alcohol (HTS {}) in a shipment worth {}, above the {} "
-                      "allowed", _c("perfume_codes"), value, dollars(_c("perfume_limit"))),
+                      "allowed", _c("perfume_codes"), value, _c("perfume_limit_text")),
             _c("perfume_limit_ref"),
         ),
         _reason(
@@ -120,7 +122,7 @@ def _definitions() -> list[tuple[str, pl.Expr, pl.Expr, pl.Expr]]:
             "GIFT_OVER_LIMIT", _c("gift_over") & (decision != "INVALID"),
             pl.format("gifts to this person on {} total {}, above the {} gift limit: the "
                       "shipment takes the usual path", day, dollars(_c("gift_total")),
-                      dollars(_c("gift_limit"))),
+                      _c("gift_limit_text")),
             _c("gift_limit_ref"),
         ),
     ]
@@ -135,32 +137,45 @@ PRECEDENCE = (
 
 
 REASON = pl.Struct({"code": pl.String, "message": pl.String, "reference": pl.String})
+_DEFINITIONS = _definitions()
+_WHEN = [when.alias(f"_reason{rank}") for rank, (_, when, _, _) in enumerate(_DEFINITIONS)]
+_NONE = pl.lit([], dtype=pl.List(REASON))
 
 
-def with_reasons(decided: pl.DataFrame) -> pl.DataFrame:
+def with_reasons(decided: pl.LazyFrame) -> pl.DataFrame:
     """Add ``reasons``: a list of {code, message, reference} structs, decisive first.
 
     Built in long form (one row per shipment and reason, then grouped): Polars' list
-    concatenation of structs is two orders of magnitude slower at a million rows.
+    concatenation of structs is two orders of magnitude slower at a million rows. Messages are
+    formatted only for the shipments a reason applies to, and only reasons that apply to some
+    shipment take part in the query.
     """
-    indexed = decided.with_row_index("_shipment")
-    parts = [
-        plans.collect(indexed.lazy().filter(when).select(
-            "_shipment",
-            pl.lit(rank, dtype=pl.UInt8).alias("_rank"),
-            pl.lit(code).alias("code"),
-            message.cast(pl.String).alias("message"),
-            reference.cast(pl.String).alias("reference"),
-        ))
-        for rank, (code, when, message, reference) in enumerate(_definitions())
-    ]
-    grouped = (
-        pl.concat(parts)
-        .sort(["_shipment", "_rank"])
-        .group_by("_shipment", maintain_order=True)
-        .agg(pl.struct("code", "message", "reference").alias("reasons"))
-    )
-    joined = indexed.join(grouped, on="_shipment", how="left", maintain_order="left")
-    return joined.with_columns(
-        pl.col("reasons").fill_null(pl.lit([], dtype=pl.List(REASON)))
-    ).drop("_shipment")
+    flagged = plans.collect(decided.with_row_index("_shipment").with_columns(_WHEN))
+    found = flagged.select(pl.col(f"_reason{rank}").any() for rank in range(len(_DEFINITIONS)))
+    ranks = [rank for rank, hit in enumerate(found.row(0)) if hit] if flagged.height else []
+    plan = flagged.lazy()
+    if ranks:
+        parts = [
+            plan.filter(pl.col(f"_reason{rank}")).select(
+                "_shipment",
+                pl.lit(rank, dtype=pl.UInt8).alias("_rank"),
+                pl.lit(code).alias("code"),
+                message.cast(pl.String).alias("message"),
+                reference.cast(pl.String).alias("reference"),
+            )
+            for rank, (code, _, message, reference) in (
+                (rank, _DEFINITIONS[rank]) for rank in ranks
+            )
+        ]
+        grouped = (
+            pl.concat(parts)
+            .sort(["_shipment", "_rank"])
+            .group_by("_shipment", maintain_order=True)
+            .agg(pl.struct("code", "message", "reference").alias("reasons"))
+        )
+        plan = plan.join(grouped, on="_shipment", how="left", maintain_order="left").with_columns(
+            pl.col("reasons").fill_null(_NONE)
+        )
+    else:
+        plan = plan.with_columns(_NONE.alias("reasons"))
+    return plans.collect(plan.drop("_shipment", *(f"_reason{rank}" for rank in range(len(_DEFINITIONS)))))

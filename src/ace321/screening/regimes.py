@@ -1,7 +1,9 @@
 """The dated rules as columns: one row of parameters per arrival date present in the data.
 
 Per-row work runs on unique dates only; list parameters (HTS prefixes, origins) become
-expressions over the date intervals in which each list was in force.
+expressions over the date intervals in which each list was in force. Both depend on the rules
+and the dates alone, so they are cached by rules version: a server screening a few shipments
+per call builds them once, not on every call.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from decimal import Decimal
 import polars as pl
 
 from ace321.rules import RuleSet
+from ace321.screening.money import dollars
 
 MONEY = pl.Decimal(38, 12)
 
@@ -31,12 +34,27 @@ SCALARS = {
 }
 MONEY_COLUMNS = ("threshold", "gift_limit", "informal_limit", "perfume_limit")
 BOOL_COLUMNS = ("suspended_globally", "repealed", "split_denied")
+_CACHE_SIZE = 256
+_frames: dict[tuple[str, tuple[dt.date, ...]], pl.DataFrame] = {}
 
 
 def regime_frame(rules: RuleSet, dates: pl.Series) -> pl.DataFrame:
-    """Value, reference and start date of every scalar parameter for each distinct date."""
+    """Value, reference and start date of every scalar parameter for each distinct date, and
+    each money parameter as shown in messages (``<column>_text``, e.g. ``$800.00``).
+    """
+    days = tuple(sorted(d for d in dates.drop_nulls().unique().to_list() if rules.covers(d)))
+    key = (rules.version, days)
+    frame = _frames.get(key)
+    if frame is None:
+        if len(_frames) >= _CACHE_SIZE:
+            _frames.clear()
+        frame = _frames[key] = _build(rules, days)
+    return frame
+
+
+def _build(rules: RuleSet, days: tuple[dt.date, ...]) -> pl.DataFrame:
     rows = []
-    for day in sorted(d for d in dates.drop_nulls().unique().to_list() if rules.covers(d)):
+    for day in days:
         regime = rules.at(day)
         row: dict[str, object] = {"arrival": day}
         for column, name in SCALARS.items():
@@ -56,7 +74,28 @@ def regime_frame(rules: RuleSet, dates: pl.Series) -> pl.DataFrame:
             schema[column] = pl.Boolean()
         schema[f"{column}_ref"] = pl.String()
         schema[f"{column}_since"] = pl.Date()
-    return pl.DataFrame(rows, schema=schema)
+    frame = pl.DataFrame(rows, schema=schema)
+    return frame.with_columns(dollars(pl.col(column)).alias(f"{column}_text") for column in MONEY_COLUMNS)
+
+
+def line_flags(rules: RuleSet) -> list[pl.Expr]:
+    """is_alcohol, is_tobacco, is_perfume, is_suspended_origin and is_adcvd of each line."""
+    flags = _flags.get(rules.version)
+    if flags is None:
+        hts, origin, day = pl.col("hts"), pl.col("origin"), pl.col("arrival")
+        flags = _flags[rules.version] = [
+            listed(rules, "exclusions.alcohol_hts_headings", hts, day, prefix=True).alias("is_alcohol"),
+            listed(rules, "exclusions.tobacco_hts_headings", hts, day, prefix=True).alias("is_tobacco"),
+            listed(rules, "exclusions.alcoholic_perfume_hts_prefixes", hts, day, prefix=True)
+            .alias("is_perfume"),
+            listed(rules, "deminimis.suspended_origins", origin, day, prefix=False)
+            .alias("is_suspended_origin"),
+            pl.col("adcvd_case").is_not_null().alias("is_adcvd"),
+        ]
+    return flags
+
+
+_flags: dict[str, list[pl.Expr]] = {}
 
 
 def listed(rules: RuleSet, name: str, value: pl.Expr, day: pl.Expr, *, prefix: bool) -> pl.Expr:

@@ -10,6 +10,7 @@ import polars as pl
 from ace321.intake import columns
 from ace321.rules import RuleSet
 from ace321.screening.money import amount_text
+from ace321.validation import plans
 
 DECISION_ORDER = ("SECTION_321", "GIFT", "INFORMAL_ENTRY", "FORMAL_ENTRY", "INVALID")
 ISSUE_STRUCT = pl.Struct({"code": pl.String, "severity": pl.String, "field": pl.String,
@@ -19,6 +20,7 @@ LINE_COLUMNS = (
     columns.ROW, columns.LINE_INDEX, "arrival", "hts", "origin", "qty", "price", "usd_rate",
     "value_line", "weight_value", "weight_unit_norm", "gift_line", "phone",
 )
+_NO_ISSUES = pl.lit([], dtype=pl.List(ISSUE_STRUCT))
 OUTPUT_COLUMNS = (
     "shipment_id", "order_id", "arrival_date", "consignee_key", "consignee_name", "value_usd",
     "decision", "ace_shipment_type", "reasons", "issues",
@@ -40,27 +42,34 @@ class ScreeningResult:
     def build(
         cls, decided: pl.DataFrame, issues: pl.DataFrame, rules: RuleSet, lines: pl.DataFrame
     ) -> ScreeningResult:
-        per_shipment = issues.group_by("shipment_id", maintain_order=True).agg(
-            pl.struct("code", "severity", "field", "row", "message").alias("issues")
-        )
-        shipments = decided.join(per_shipment, on="shipment_id", how="left", maintain_order="left")
-        shipments = shipments.select(
+        plan = decided.lazy()
+        if issues.height:
+            per_shipment = issues.lazy().group_by("shipment_id", maintain_order=True).agg(
+                pl.struct("code", "severity", "field", "row", "message").alias("issues")
+            )
+            plan = plan.join(per_shipment, on="shipment_id", how="left", maintain_order="left")
+            listed = pl.col("issues").fill_null(_NO_ISSUES)
+        else:
+            listed = _NO_ISSUES.alias("issues")
+        value_usd = (pl.col("value_usd") if "value_usd" in decided.columns else
+                     pl.when(pl.col("value").is_not_null()).then(amount_text(pl.col("value"))))
+        shipments = plans.collect(plan.select(
             "shipment_id",
             "order_id",
             pl.col("arrival").alias("arrival_date"),
             "consignee_key",
             "consignee_name",
             pl.col("value"),
-            pl.when(pl.col("value").is_not_null()).then(amount_text(pl.col("value"))).alias("value_usd"),
+            value_usd.alias("value_usd"),
             "decision",
             pl.when(pl.col("decision") == "SECTION_321")
             .then(pl.lit("SECTION 321"))
             .otherwise(pl.lit("PAPS"))
             .alias("ace_shipment_type"),
             "reasons",
-            pl.col("issues").fill_null(pl.lit([], dtype=pl.List(ISSUE_STRUCT))),
+            listed,
             pl.col("first_row"),
-        )
+        ))
         kept = [c for c in (*columns.ALL, *LINE_COLUMNS) if c in lines.columns]
         return cls(rules.version, rules.disclaimer, shipments, issues, lines.select(kept))
 
