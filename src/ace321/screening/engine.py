@@ -39,8 +39,8 @@ def screen(
     )
     errors = validated.issues.filter(pl.col("severity") == "error")["shipment_id"].unique()
     lines = validated.lines.lazy().with_columns(regimes.line_flags(rules))
-    shipments = _shipments(lines, errors)
-    decided = reasons.with_reasons(_decide(shipments, rules))
+    shipments = _shipments(lines, errors, validated.lines.height)
+    decided = reasons.with_reasons(_decide(shipments, rules), shipments.height)
     extra = _entry_warnings(validated.lines, decided)
     issues = validated.issues
     if extra.height:
@@ -87,7 +87,7 @@ _NAME_KEY = (
 ).alias("name_key")
 
 
-def _shipments(lines: pl.LazyFrame, errors: pl.Series) -> pl.DataFrame:
+def _shipments(lines: pl.LazyFrame, errors: pl.Series, rows: int) -> pl.DataFrame:
     figures = (
         lines.with_row_index("_order")
         .group_by("shipment_id")
@@ -102,7 +102,8 @@ def _shipments(lines: pl.LazyFrame, errors: pl.Series) -> pl.DataFrame:
         figures.join(named, on="shipment_id", how="left", maintain_order="left")
         # Folding names is costly: done once per shipment, not once per line.
         .with_columns(_NAME_KEY, (~invalid & pl.col("value").is_not_null()).alias("valid"))
-        .drop("consignee_postal_code", "_consignee_country")
+        .drop("consignee_postal_code", "_consignee_country"),
+        rows,
     )
     return shipments.with_columns(persons.person_keys(shipments).alias("consignee_key"))
 
@@ -190,4 +191,4 @@ def _entry_warnings(lines: pl.DataFrame, shipments: pl.DataFrame) -> pl.DataFram
         pl.col(columns.ROW).alias("row"),
         pl.format('HTS code "{}" has {} digits; the entry this shipment needs wants all 10',
                   pl.col("hts_code"), pl.col("hts").str.len_chars()).alias("message"),
-    ).cast(checks.ISSUE_SCHEMA))
+    ).cast(checks.ISSUE_SCHEMA), lines.height)

@@ -42,7 +42,8 @@ def person_keys(shipments: pl.DataFrame) -> pl.Series:
     # Most people have one name key and one phone: their label is their name key. Only pairs
     # linked to others through a shared key need propagating.
     pairs = plans.collect(
-        shipments.lazy().select("name_key", "phone").unique().with_columns(_LINKED.alias("_linked"))
+        shipments.lazy().select("name_key", "phone").unique().with_columns(_LINKED.alias("_linked")),
+        shipments.height,
     )
     if not pairs["_linked"].any():
         return shipments["name_key"].rename("label")

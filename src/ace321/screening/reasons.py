@@ -139,10 +139,11 @@ PRECEDENCE = (
 REASON = pl.Struct({"code": pl.String, "message": pl.String, "reference": pl.String})
 _DEFINITIONS = _definitions()
 _WHEN = [when.alias(f"_reason{rank}") for rank, (_, when, _, _) in enumerate(_DEFINITIONS)]
+_WHEN_NAMES = [f"_reason{rank}" for rank in range(len(_DEFINITIONS))]
 _NONE = pl.lit([], dtype=pl.List(REASON))
 
 
-def with_reasons(decided: pl.LazyFrame) -> pl.DataFrame:
+def with_reasons(decided: pl.LazyFrame, rows: int) -> pl.DataFrame:
     """Add ``reasons``: a list of {code, message, reference} structs, decisive first.
 
     Built in long form (one row per shipment and reason, then grouped): Polars' list
@@ -150,15 +151,13 @@ def with_reasons(decided: pl.LazyFrame) -> pl.DataFrame:
     formatted only for the shipments a reason applies to, and only reasons that apply to some
     shipment take part in the query.
     """
-    flagged = plans.collect(decided.with_row_index("_shipment").with_columns(_WHEN))
-    found = flagged.select(pl.col(f"_reason{rank}").any() for rank in range(len(_DEFINITIONS)))
-    ranks = [rank for rank, hit in enumerate(found.row(0)) if hit] if flagged.height else []
+    flagged = plans.collect(decided.with_row_index("_shipment").with_columns(_WHEN), rows)
+    ranks = [rank for rank, name in enumerate(_WHEN_NAMES) if flagged[name].any()]
     plan = flagged.lazy()
     if ranks:
         parts = [
             plan.filter(pl.col(f"_reason{rank}")).select(
                 "_shipment",
-                pl.lit(rank, dtype=pl.UInt8).alias("_rank"),
                 pl.lit(code).alias("code"),
                 message.cast(pl.String).alias("message"),
                 reference.cast(pl.String).alias("reference"),
@@ -167,15 +166,13 @@ def with_reasons(decided: pl.LazyFrame) -> pl.DataFrame:
                 (rank, _DEFINITIONS[rank]) for rank in ranks
             )
         ]
-        grouped = (
-            pl.concat(parts)
-            .sort(["_shipment", "_rank"])
-            .group_by("_shipment", maintain_order=True)
-            .agg(pl.struct("code", "message", "reference").alias("reasons"))
+        # The parts come in rank order and a group keeps the order of its rows: no sort needed.
+        grouped = pl.concat(parts).group_by("_shipment").agg(
+            pl.struct("code", "message", "reference").alias("reasons")
         )
         plan = plan.join(grouped, on="_shipment", how="left", maintain_order="left").with_columns(
             pl.col("reasons").fill_null(_NONE)
         )
     else:
         plan = plan.with_columns(_NONE.alias("reasons"))
-    return plans.collect(plan.drop("_shipment", *(f"_reason{rank}" for rank in range(len(_DEFINITIONS)))))
+    return plans.collect(plan.drop("_shipment", *_WHEN_NAMES), rows)

@@ -107,7 +107,13 @@ def listed(rules: RuleSet, name: str, value: pl.Expr, day: pl.Expr, *, prefix: b
             continue
         end = steps[index + 1].start if index + 1 < len(steps) else dt.date.max
         if prefix:
-            hit = pl.any_horizontal([value.str.starts_with(entry) for entry in step.value])
+            # One look-up per prefix length instead of one starts_with per entry: a value
+            # starts with an entry exactly when its first len(entry) characters are the entry.
+            lengths = sorted({len(entry) for entry in step.value})
+            hit = pl.any_horizontal([
+                value.str.slice(0, n).is_in([entry for entry in step.value if len(entry) == n])
+                for n in lengths
+            ])
         else:
             hit = value.is_in(list(step.value))
         result = result | ((day >= pl.lit(step.start)) & (day < pl.lit(end)) & hit)

@@ -69,7 +69,7 @@ class ScreeningResult:
             "reasons",
             listed,
             pl.col("first_row"),
-        ))
+        ), decided.height)
         kept = [c for c in (*columns.ALL, *LINE_COLUMNS) if c in lines.columns]
         return cls(rules.version, rules.disclaimer, shipments, issues, lines.select(kept))
 

@@ -37,7 +37,7 @@ LINE_LEVEL = frozenset(columns.LINE) | {"is_gift", "adcvd_case", "hazmat_un", "m
 class Check:
     code: str
     bad: pl.Expr
-    """True where the check fails (never null)."""
+    """True where the check fails (never null), named ``mask``."""
     field: pl.Expr
     message: pl.Expr
     mask: str
@@ -157,6 +157,7 @@ def checks(coverage_start: dt.date) -> tuple[tuple[Check, ...], tuple[Check, ...
     line: list[Check] = []
     head: list[Check] = []
     for index, (code, column, bad, message) in enumerate(found):
-        check = Check(code, bad.fill_null(False), _path(column, code), message, f"_check{index}")
+        mask = f"_check{index}"
+        check = Check(code, bad.fill_null(False).alias(mask), _path(column, code), message, mask)
         (line if column in LINE_LEVEL else head).append(check)
     return tuple(line), tuple(head)

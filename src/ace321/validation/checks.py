@@ -92,6 +92,21 @@ _LINE_TYPED = (
 _LINE_KEY = ["shipment_id", "sku", "description", "quantity", "unit_price", "currency", "hts",
              "origin"]
 _USD = pl.col("_currency") == "USD"
+_POSTAL_BAD = [_postal_bad("shipper"), _postal_bad("consignee")]
+_VAGUE = pl.col("description").str.to_lowercase().str.replace_all(r"[^a-z]+", " ").str.strip_chars().is_in(
+    VAGUE_WORDS
+)
+_JOINED = [
+    "shipment_id", "arrival", "_consignee_country", "_shipper_country", "phone",
+    *(pl.col(name).alias(f"_h_{name}") for name in _AGREED),
+]
+_LINE_DERIVED = [
+    (pl.col("qty").cast(MONEY) * pl.col("price") * pl.col("usd_rate")).alias("value_line"),
+    pl.col(columns.LINE_INDEX).first().over(_LINE_KEY).alias("_first_of_kind"),
+    # A line that disagrees with its head: CONFLICTING_SHIPMENT (reported field by field).
+    pl.any_horizontal(pl.col(name).ne_missing(pl.col(f"_h_{name}")) for name in _AGREED)
+    .alias("_conflict"),
+]
 
 
 def validate(
@@ -110,38 +125,33 @@ def validate(
     ).alias("_arrival_text"))
     heads_plan = base.filter(SHIPMENT.is_first_distinct()).select(_HEAD_COLUMNS).with_columns(
         _HEAD_TYPED
-    ).with_columns(_postal_bad("shipper"), _postal_bad("consignee"))
+    ).with_columns(_POSTAL_BAD)
     # The few distinct descriptions are judged vague once each, not once per line.
     descriptions = base.select(pl.col("description").unique().drop_nulls())
-    folded = pl.col("description").str.to_lowercase().str.replace_all(r"[^a-z]+", " ").str.strip_chars()
-    heads, vague = plans.collect_all([heads_plan, descriptions.filter(folded.is_in(VAGUE_WORDS))])
+    rows = frame.height
+    heads, vague = plans.collect_all(
+        [heads_plan, descriptions.filter(_VAGUE)], rows
+    )
     heads = heads.with_columns(
         phones.e164_column(pl.col("consignee_phone"), pl.col("_consignee_country"), heads)
         .alias("phone")
     )
 
     line_checks, head_checks = catalogue.checks(rules.coverage_start)
-    joined = heads.select(
-        "shipment_id", "arrival", "_consignee_country", "_shipper_country", "phone",
-        *(pl.col(name).alias(f"_h_{name}") for name in _AGREED),
-    )
+    joined = heads.select(_JOINED)
     lines = base.with_columns(_LINE_TYPED).join(
         joined.lazy(), on="shipment_id", how="left", maintain_order="left"
     )
     lines = _with_rates(lines, rates, heads["arrival"])
     lines = lines.with_columns(
-        (pl.col("qty").cast(MONEY) * pl.col("price") * pl.col("usd_rate")).alias("value_line"),
         (pl.col("description").is_in(vague["description"].implode()) if vague.height
          else pl.lit(False)).alias("_vague"),
         (~pl.col("hts").is_in(hts_known.implode()) if hts_known is not None
          else pl.lit(False)).alias("_hts_unknown"),
-        pl.col(columns.LINE_INDEX).first().over(_LINE_KEY).alias("_first_of_kind"),
-        # A line that disagrees with its head: CONFLICTING_SHIPMENT (reported field by field).
-        pl.any_horizontal(pl.col(name).ne_missing(pl.col(f"_h_{name}")) for name in _AGREED)
-        .alias("_conflict"),
-    ).with_columns(check.bad.alias(check.mask) for check in line_checks)
-    heads_checked = heads.lazy().with_columns(check.bad.alias(check.mask) for check in head_checks)
-    lines_frame, heads_frame = plans.collect_all([lines, heads_checked])
+        *_LINE_DERIVED,
+    ).with_columns(check.bad for check in line_checks)
+    heads_checked = heads.lazy().with_columns(check.bad for check in head_checks)
+    lines_frame, heads_frame = plans.collect_all([lines, heads_checked], rows)
 
     issues = _conflicts(lines_frame)
     failed = [(lines_frame, check) for check in _failing(lines_frame, line_checks)]
@@ -151,7 +161,7 @@ def validate(
             [_issue_plan(target, check.mask, check.code, check.severity, check.field, check.message)
              for target, check in failed],
             how="vertical_relaxed",
-        )))
+        ), rows))
     work = lines_frame.drop(
         *(check.mask for check in line_checks), "_vague", "_hts_unknown", "_conflict",
         *(f"_h_{name}" for name in _AGREED),
@@ -181,10 +191,7 @@ def _with_rates(lines: pl.LazyFrame, rates: pl.DataFrame | None, arrivals: pl.Se
 
 
 def _failing(frame: pl.DataFrame, checks: tuple[catalogue.Check, ...]) -> list[catalogue.Check]:
-    if not checks or frame.is_empty():
-        return []
-    anywhere = frame.select(pl.col(check.mask).any() for check in checks).row(0)
-    return [check for check, failed in zip(checks, anywhere, strict=True) if failed]
+    return [check for check in checks if frame[check.mask].any()]
 
 
 def _issue_plan(
@@ -223,7 +230,7 @@ def _conflicts(lines: pl.DataFrame) -> list[pl.DataFrame]:
                     pl.format("shipment {} has another {} on this row than on its first line",
                               SHIPMENT, pl.lit(label)))
         for label in shipment_fields
-    ]))]
+    ]), subset.height)]
 
 
 def _tidy(issues: list[pl.DataFrame]) -> pl.DataFrame:

@@ -44,6 +44,14 @@ _IS_NANP = (
 _NANP = pl.when(_IS_NANP).then(pl.lit("+1") + pl.col("compact").str.slice(-10)).alias("nanp")
 
 
+_WORK = [
+    pl.col("raw"),
+    pl.col("region"),
+    _NANP,
+    pl.when(_IS_NANP).then(pl.lit("+1") + pl.col("compact").str.slice(-10, 6)).alias("prefix"),
+]
+
+
 def e164_column(phone: pl.Expr, region: pl.Expr, frame: pl.DataFrame) -> pl.Series:
     """E.164 form of each phone (null when invalid or empty), region = ISO country for parsing."""
     work = plans.collect(
@@ -53,14 +61,13 @@ def e164_column(phone: pl.Expr, region: pl.Expr, frame: pl.DataFrame) -> pl.Seri
             region.alias("region"),
             phone.str.replace_all(r"[\s().\-/]", "").alias("compact"),
         )
-        .with_columns(_NANP)
-        .select("raw", "region", "nanp")
+        .select(_WORK),
+        frame.height,
     )
-    prefixes = work["nanp"].drop_nulls().str.slice(0, 8).unique()
-    valid_prefixes = [
-        prefix for prefix in prefixes.to_list() if _e164(prefix + "0000", None) is not None
-    ]
-    e164: pl.Expr = pl.when(pl.col("nanp").str.slice(0, 8).is_in(valid_prefixes)).then(pl.col("nanp"))
+    prefixes = work["prefix"].drop_nulls().unique().to_list()
+    valid = [prefix for prefix in prefixes if _e164(prefix + "0000", None) is not None]
+    nulls = pl.repeat(None, work.height, dtype=pl.String, eager=True)
+    e164 = work["nanp"].zip_with(work["prefix"].is_in(valid).fill_null(False), nulls)
     others = work.filter(pl.col("nanp").is_null() & pl.col("raw").is_not_null())
     if others.height:
         pairs = others.select("raw", "region").unique()
@@ -71,6 +78,6 @@ def e164_column(phone: pl.Expr, region: pl.Expr, frame: pl.DataFrame) -> pl.Seri
                 dtype=pl.String,
             )
         )
-        work = work.join(pairs, on=["raw", "region"], how="left", maintain_order="left")
-        e164 = pl.when(pl.col("nanp").is_not_null()).then(e164).otherwise(pl.col("other"))
-    return work.select(e164.alias("e164"))["e164"]
+        found = work.join(pairs, on=["raw", "region"], how="left", maintain_order="left")["other"]
+        e164 = e164.zip_with(work["nanp"].is_not_null(), found)
+    return e164.rename("e164")
