@@ -134,3 +134,32 @@ def test_explain_reports_a_difference(db, kit):
     cli = kit.cli("shipments", "explain", "Y1", "--db", db.url)
     assert cli.exit_code == 1
     assert "DIFFERENT" in cli.stdout
+
+
+def test_pre_serialised_events_hash_exactly_like_event_hash(db, kit):
+    """The ingest's fast path assembles each event's canonical JSON from parts; it must be the
+    text ``event_hash`` hashes, also for quotes, backslashes, control and non-ASCII characters,
+    Decimals and empty values."""
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from ace321.storage import audit
+    from ace321.storage.models import AuditEvent
+
+    odd = 'Zoé "O\'Brien" \\ back\tslash\n\u2028 ✓ \x01'
+    entries = [
+        audit.Entry("decision", "shipment", odd, after={"value_usd": Decimal("10.50"),
+                                                          "reasons": [odd], "n": 3},
+                    rules_version=odd),
+        audit.Entry("import", "batch", "b", before={"z": None, "a": [1, 2.5]}, after=None),
+        audit.Entry("status", "shipment", "", before={}, after=[], rules_version=None),
+    ]
+    with db.transaction() as session:
+        audit.append(session, tenant_id=1, actor=odd, at=kit.NOW, entries=entries)
+    with db.transaction() as session:
+        rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert [row.hash for row in rows] == [
+            audit.event_hash(audit._event_dict(row)) for row in rows]
+        assert rows[0].entity_id == odd and json.loads(rows[0].after)["value_usd"] == "10.50"
+    assert kit.verify(db).ok

@@ -7,7 +7,18 @@ import json
 from decimal import Decimal
 
 import polars as pl
+import pytest
 from sqlalchemy import select
+
+
+@pytest.fixture(autouse=True, params=["in-lists", "joins"])
+def lookups(request, monkeypatch):
+    """Every history test runs with both look-ups: IN lists (small batches) and temporary key
+    tables joined to the shipments (large batches)."""
+    import importlib
+
+    if request.param == "joins":
+        monkeypatch.setattr(importlib.import_module("ace321.storage.history"), "JOIN_FROM", 1)
 
 
 def _price(amount: str) -> list[dict[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -71,3 +72,41 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]], *,
             values = [row.get(name) for row in batch]
             columns.append(values if process is None else [process(v) for v in values])
         connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+
+
+FRAME_CHUNK = 50_000  # rows per executemany call / COPY buffer: bounds the memory of one write
+
+
+def write_frame(session: Session, table: Table, frame: pl.DataFrame, *,
+                copy_from: int = 2000) -> None:
+    """Insert a frame whose columns are named after ``table``'s and already hold database values.
+
+    The caller has converted every value to what the column's bind processor would give (hex
+    UUIDs, ISO dates, decimal text on SQLite), so rows go to the driver as they are: COPY in
+    CSV form on PostgreSQL (from ``copy_from`` rows), executemany on tuples otherwise. Nothing
+    is converted row by row in Python, which is what makes million-row batches affordable.
+    """
+    if frame.is_empty():
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    preparer = dialect.identifier_preparer
+    names = ", ".join(preparer.quote(table.c[name].name) for name in frame.columns)
+    target = f"{preparer.format_table(table)} ({names})"
+    if dialect.name == "postgresql" and frame.height >= copy_from:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        try:
+            with driver.cursor() as cursor, cursor.copy(
+                    f"COPY {target} FROM STDIN WITH (FORMAT csv)") as copy:
+                for start in range(0, frame.height, FRAME_CHUNK):
+                    # Unquoted empty fields are NULL, quoted "" an empty string.
+                    copy.write(frame.slice(start, FRAME_CHUNK).write_csv(
+                        include_header=False, quote_style="necessary").encode())
+        except Exception as error:  # psycopg.Error: the transaction is rolled back by the caller
+            raise StorageValueError(f"COPY into {table.name} failed: {error}") from error
+        return
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {target} VALUES ({', '.join(marker for _ in frame.columns)})"
+    for start in range(0, frame.height, FRAME_CHUNK):
+        connection.exec_driver_sql(sql, frame.slice(start, FRAME_CHUNK).rows())

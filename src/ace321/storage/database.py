@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 DEFAULT_URL = "sqlite:///ace321.db"
 ENV_VAR = "ACE321_DATABASE_URL"
 SQLITE_BUSY_SECONDS = 120
+SQLITE_DEFAULT_CACHE = -2000  # KiB, SQLite's own default
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Above this many keys a batch locks everything (one exclusive lock) instead of each key.
 MAX_FINE_LOCKS = 2000
@@ -56,6 +57,13 @@ def create_db_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+
+        @event.listens_for(engine, "checkin")
+        def _checkin(dbapi_connection: Any, _record: Any) -> None:
+            # A large ingest raises the page cache for its transaction; pooled connections go
+            # back to SQLite's default so that they do not keep that memory.
+            if dbapi_connection is not None:
+                dbapi_connection.execute(f"PRAGMA cache_size={SQLITE_DEFAULT_CACHE}")
 
         @event.listens_for(engine, "begin")
         def _begin(connection: Connection) -> None:
@@ -159,10 +167,12 @@ def lock_names(session: Session, names: Iterable[str]) -> set[str]:
     names = set(names)
     if session.get_bind().dialect.name != "postgresql":
         return names
-    keys = sorted({lock_key(name) for name in names})
-    if len(keys) > MAX_FINE_LOCKS or "*" in names:
+    # Counted before hashing: a million-name batch takes the one global lock, and hashing
+    # every name first would cost seconds for nothing.
+    if len(names) > MAX_FINE_LOCKS or "*" in names:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(_GLOBAL_LOCK)})
         return names | {"*"}
+    keys = sorted({lock_key(name) for name in names})
     session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": lock_key(_GLOBAL_LOCK)})
     for key in keys:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})

@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import Column, MetaData, String, Table, select, text
 from sqlalchemy.orm import Session
 
 from ace321.intake import columns
@@ -43,6 +45,18 @@ _CHUNK = 500
 
 ISSUE_DTYPE = pl.Struct({"code": pl.String, "severity": pl.String, "field": pl.String,
                          "row": pl.Int64, "message": pl.String})
+
+
+class Timings(dict[str, float]):
+    """Seconds spent per stage of an ingest or a history screening (summed over retries)."""
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self[name] = self.get(name, 0.0) + time.perf_counter() - started
 
 
 def stricter(new: str, old: str) -> bool:
@@ -124,27 +138,22 @@ def lock_names_for(tenant_id: int, keys: pl.DataFrame, *, stored: bool = False) 
     writers whose new shipments share a name, phone, order or id lock that key: so writers that
     could change each other's totals always run one after the other.
     """
-    names: set[str] = set()
-    for shipment_id, order_id, arrival, name_key, phone in keys.select(
-        "shipment_id", "order_id", "arrival", "name_key", "phone_e164"
-    ).iter_rows():
-        if stored:
-            if arrival is not None and name_key is not None:
-                names.add(f"n|{tenant_id}|{arrival}|{name_key}")
-            elif arrival is not None and phone is not None:
-                names.add(f"p|{tenant_id}|{arrival}|{phone}")
-            else:
-                names.add(f"s|{tenant_id}|{shipment_id}")
-            continue
-        names.add(f"s|{tenant_id}|{shipment_id}")
-        if order_id is not None:
-            names.add(f"o|{tenant_id}|{order_id}")
-        if arrival is not None:
-            if name_key is not None:
-                names.add(f"n|{tenant_id}|{arrival}|{name_key}")
-            if phone is not None:
-                names.add(f"p|{tenant_id}|{arrival}|{phone}")
-    return names
+    if keys.is_empty():
+        return set()
+    prefix = str(tenant_id)
+    day = pl.col("arrival").cast(pl.String)
+    name = pl.concat_str(pl.lit(f"n|{prefix}|"), day, pl.lit("|"), pl.col("name_key"))
+    phone = pl.concat_str(pl.lit(f"p|{prefix}|"), day, pl.lit("|"), pl.col("phone_e164"))
+    shipment = pl.concat_str(pl.lit(f"s|{prefix}|"), pl.col("shipment_id"))
+    if stored:
+        # concat_str is null when a part is null: name first, else phone, else the shipment.
+        names = keys.select(pl.coalesce(name, phone, shipment).alias("lock"))["lock"]
+        return set(names.unique().to_list())
+    order = pl.concat_str(pl.lit(f"o|{prefix}|"), pl.col("order_id"))
+    columns = keys.select(shipment.alias("s"), order.alias("o"), name.alias("n"),
+                          phone.alias("p"))
+    return set(pl.concat([columns[column] for column in columns.columns]).drop_nulls()
+               .unique().to_list())
 
 
 def tenant_id(session: Session, name: str) -> int:
@@ -177,10 +186,62 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
         yield items[start:start + _CHUNK]
 
 
+# From this many keys a look-up goes through a temporary key table joined to the shipments
+# (one statement per kind of key) instead of IN lists of _CHUNK keys (one statement per chunk).
+JOIN_FROM = 2000
+_KEYS = Table("_ace321_keys", MetaData(), Column("kind", String), Column("day", String),
+              Column("key", String), prefixes=["TEMPORARY"])
+_COLUMNS_SQL = ", ".join(f"s.{column.key}" for column in _STORED_COLUMNS)
+
+
+def _joined(session: Session, tenant: int, kind: str, keys: list[tuple[Any, str]]
+            ) -> Iterable[Any]:
+    """Stored shipments matching ``(day, key)`` pairs of one kind, through a temporary table.
+
+    ``kind``: ``id`` (shipment_id, any status), ``name`` / ``phone`` (person-day keys, live
+    shipments), ``order`` (order_id, live shipments); ``day`` is None for ``id`` and ``order``.
+    """
+    from ace321.storage.bulk import write_frame
+
+    dialect = session.get_bind().dialect.name
+    session.execute(text(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS _ace321_keys (kind TEXT, day TEXT, key TEXT)"
+        + (" ON COMMIT DROP" if dialect == "postgresql" else "")))
+    session.execute(text("DELETE FROM _ace321_keys"))
+    write_frame(session, _KEYS, pl.DataFrame(
+        {"kind": [kind] * len(keys), "day": [None if d is None else str(d) for d, _ in keys],
+         "key": [k for _, k in keys]}, schema={"kind": pl.String, "day": pl.String,
+                                              "key": pl.String}))
+    if dialect == "postgresql":
+        session.execute(text("ANALYZE _ace321_keys"))  # else the planner guesses its size
+    match = {
+        "id": "s.shipment_id = k.key",
+        "name": "s.arrival_date = CAST(k.day AS DATE) AND s.name_key = k.key",
+        "phone": "s.arrival_date = CAST(k.day AS DATE) AND s.phone_e164 = k.key",
+        "order": "s.order_id = k.key",
+    }[kind]
+    if dialect == "sqlite":  # dates are ISO text there; CROSS JOIN keeps the key table outer
+        match = match.replace("CAST(k.day AS DATE)", "k.day")
+    live = "" if kind == "id" else (" AND s.status <> 'CANCELLED' AND s.rules_decision <> "
+                                    "'INVALID'")
+    rows = session.execute(text(
+        f"SELECT {_COLUMNS_SQL} FROM _ace321_keys AS k CROSS JOIN shipments AS s "
+        f"WHERE s.tenant_id = :tenant AND {match}{live}"
+    ).columns(*(Shipment.__table__.c[column.key] for column in _STORED_COLUMNS)),
+        {"tenant": tenant}).all()
+    session.execute(text("DROP TABLE _ace321_keys"))
+    return rows
+
+
 def stored_by_ids(session: Session, tenant: int, ids: Iterable[str]) -> dict[str, Any]:
     """Stored shipments by shipment_id (any status)."""
+    wanted = set(ids)
     found = {}
-    for chunk in _chunks(set(ids)):
+    if len(wanted) >= JOIN_FROM:
+        for row in _joined(session, tenant, "id", [(None, i) for i in wanted]):
+            found[row.shipment_id] = row
+        return found
+    for chunk in _chunks(wanted):
         for row in session.execute(select(*_STORED_COLUMNS).where(
                 Shipment.tenant_id == tenant, Shipment.shipment_id.in_(chunk))):
             found[row.shipment_id] = row
@@ -221,24 +282,31 @@ def related(session: Session, tenant: int, keys: pl.DataFrame) -> dict[uuid.UUID
     live = (Shipment.tenant_id == tenant, Shipment.status != "CANCELLED",
             Shipment.rules_decision != "INVALID")
     for _ in range(100):
-        queries = []
-        for day, names in pending_names.items():
-            for chunk in _chunks(names):
-                queries.append(select(*_STORED_COLUMNS).where(
-                    *live, Shipment.arrival_date == day, Shipment.name_key.in_(chunk)))
-        for day, phones in pending_phones.items():
-            for chunk in _chunks(phones):
-                queries.append(select(*_STORED_COLUMNS).where(
-                    *live, Shipment.arrival_date == day, Shipment.phone_e164.in_(chunk)))
-        for chunk in _chunks(pending_orders):
-            queries.append(select(*_STORED_COLUMNS).where(*live, Shipment.order_id.in_(chunk)))
-        if not queries:
+        results: list[Iterable[Any]] = []
+        for kind, pending in (("name", pending_names), ("phone", pending_phones)):
+            pairs = [(day, key) for day, values in pending.items() for key in values]
+            if len(pairs) >= JOIN_FROM:
+                results.append(_joined(session, tenant, kind, pairs))
+                continue
+            column = Shipment.name_key if kind == "name" else Shipment.phone_e164
+            for day, values in pending.items():
+                for chunk in _chunks(values):
+                    results.append(session.execute(select(*_STORED_COLUMNS).where(
+                        *live, Shipment.arrival_date == day, column.in_(chunk))).all())
+        if len(pending_orders) >= JOIN_FROM:
+            results.append(_joined(session, tenant, "order",
+                                   [(None, order) for order in pending_orders]))
+        else:
+            for chunk in _chunks(pending_orders):
+                results.append(session.execute(select(*_STORED_COLUMNS).where(
+                    *live, Shipment.order_id.in_(chunk))).all())
+        if not results:
             break
         before_names = {day: set(v) for day, v in by_day_name.items()}
         before_phones = {day: set(v) for day, v in by_day_phone.items()}
         before_orders = set(orders)
-        for query in queries:
-            for row in session.execute(query):
+        for rows in results:
+            for row in rows:
                 if row.id not in found:
                     found[row.id] = row
                     add(row.order_id, row.arrival_date, row.name_key, row.phone_e164)
@@ -366,6 +434,7 @@ class HistoryScreening:
     changes: list[Change] = field(default_factory=list)
     at_risk: list[Change] = field(default_factory=list)
     lock_names: set[str] = field(default_factory=set)
+    timings: Timings = field(default_factory=Timings)
 
 
 def screen_with_history(
@@ -378,6 +447,8 @@ def screen_with_history(
     hts: pl.Series | None = None,
     tenant: str = "default",
     prepared: Prepared | None = None,
+    timings: Timings | None = None,
+    own_locks: set[str] | None = None,
 ) -> HistoryScreening:
     """Screen ``frame`` together with the stored shipments it touches (reads only).
 
@@ -395,49 +466,55 @@ def screen_with_history(
             raise TypeError("screen_with_history needs a Session, a Database or an Engine")
         with session.reading() as reader:
             return screen_with_history(frame, reader, rules, default_arrival=default_arrival,
-                                       rates=rates, hts=hts, tenant=tenant, prepared=prepared)
+                                       rates=rates, hts=hts, tenant=tenant, prepared=prepared,
+                                       timings=timings, own_locks=own_locks)
+    timings = timings if timings is not None else Timings()
     prepared = prepared or prepare(frame, default_arrival)
     tenant_pk = tenant_id(session, tenant)
     keys = prepared.shipments
-    existing = stored_by_ids(session, tenant_pk, keys["shipment_id"].to_list())
-    already, duplicates = [], {}
-    for shipment_id, content_hash in keys.select("shipment_id", "content_hash").iter_rows():
-        row = existing.get(shipment_id)
-        if row is None:
-            continue
-        if row.content_hash == content_hash:
-            already.append(shipment_id)
-        else:
-            batch = session.get(Batch, row.batch_id)
-            duplicates[shipment_id] = (
-                f"shipment {shipment_id} is already stored with other content (batch "
-                f"{batch.name if batch else '?'} imported {batch.imported_at:%Y-%m-%d %H:%M} UTC, "
-                f"batch id {row.batch_id}); it was not stored again"
-                if batch else f"shipment {shipment_id} is already stored with other content")
-    live_keys = keys.filter(~pl.col("shipment_id").is_in(list(duplicates)))
-    history = related(session, tenant_pk, live_keys)
-    file_ids = set(keys["shipment_id"].to_list())
-    same = {existing[s].id: existing[s] for s in already}
-    history_only = {pk: row for pk, row in history.items() if row.shipment_id not in file_ids}
-    stored = stored_frame([*history_only.values(), *same.values()])
-    new_frame = prepared.frame.filter(~pl.col("shipment_id").is_in(list(duplicates)))
-    start = int(prepared.frame[columns.ROW].max() or 0) + 1
-    old_frame, stored_rates = canonical_rows(session, history_only.keys(), first_row=start)
-    combined_frame = pl.concat([new_frame.select(old_frame.columns), old_frame])
-    all_rates = merge_rates(rates, stored_rates)
-    combined = screen(combined_frame, rules=rules, default_arrival=default_arrival,
-                      rates=all_rates, hts=hts)
+    with timings.stage("history"):
+        existing = stored_by_ids(session, tenant_pk, keys["shipment_id"].to_list())
+        already, duplicates = [], {}
+        for shipment_id, content_hash in keys.select("shipment_id", "content_hash").iter_rows():
+            row = existing.get(shipment_id)
+            if row is None:
+                continue
+            if row.content_hash == content_hash:
+                already.append(shipment_id)
+            else:
+                batch = session.get(Batch, row.batch_id)
+                duplicates[shipment_id] = (
+                    f"shipment {shipment_id} is already stored with other content (batch "
+                    f"{batch.name if batch else '?'} imported {batch.imported_at:%Y-%m-%d %H:%M} "
+                    f"UTC, batch id {row.batch_id}); it was not stored again"
+                    if batch else f"shipment {shipment_id} is already stored with other content")
+        live_keys = keys.filter(~pl.col("shipment_id").is_in(list(duplicates)))
+        history = related(session, tenant_pk, live_keys)
+        file_ids = set(keys["shipment_id"].to_list())
+        same = {existing[s].id: existing[s] for s in already}
+        history_only = {pk: row for pk, row in history.items() if row.shipment_id not in file_ids}
+        stored = stored_frame([*history_only.values(), *same.values()])
+        new_frame = prepared.frame.filter(~pl.col("shipment_id").is_in(list(duplicates)))
+        start = int(prepared.frame[columns.ROW].max() or 0) + 1
+        old_frame, stored_rates = canonical_rows(session, history_only.keys(), first_row=start)
+    with timings.stage("screening"):
+        combined_frame = pl.concat([new_frame.select(old_frame.columns), old_frame])
+        all_rates = merge_rates(rates, stored_rates)
+        combined = screen(combined_frame, rules=rules, default_arrival=default_arrival,
+                          rates=all_rates, hts=hts)
     skip = set(already) | set(duplicates)
     new_ids = [s for s in keys["shipment_id"].to_list() if s not in skip]
     screening = HistoryScreening(
         result=combined, combined=combined, prepared=prepared, stored=stored, new_ids=new_ids,
-        already_stored=already, duplicates=duplicates,
+        already_stored=already, duplicates=duplicates, timings=timings,
     )
-    screening.lock_names = lock_names_for(tenant_pk, keys) | lock_names_for(
-        tenant_pk, stored.select("shipment_id", "order_id", "arrival", "name_key", "phone_e164"),
-        stored=True)
-    _compare(screening)
-    screening.result = _file_result(screening, frame, rules, default_arrival, rates, hts)
+    with timings.stage("compare"):
+        own = own_locks if own_locks is not None else lock_names_for(tenant_pk, keys)
+        screening.lock_names = own | lock_names_for(
+            tenant_pk, stored.select("shipment_id", "order_id", "arrival", "name_key",
+                                     "phone_e164"), stored=True)
+        _compare(screening)
+        screening.result = _file_result(screening, frame, rules, default_arrival, rates, hts)
     return screening
 
 
@@ -446,8 +523,22 @@ def _compare(screening: HistoryScreening) -> None:
         return
     shipments = screening.combined.shipments
     stored_ids = screening.stored["shipment_id"]
+    strictness = {**STRICTNESS}
+    new_decision = pl.col("decision").replace_strict(strictness, return_dtype=pl.Int64)
+    old_decision = pl.col("rules_decision").replace_strict(strictness, return_dtype=pl.Int64)
+    # ``stricter`` over every stored shipment at once; only the few that change go on in Python.
+    candidates = screening.stored.select("shipment_id", "rules_decision").join(
+        shipments.select("shipment_id", "decision").filter(
+            pl.col("shipment_id").is_in(stored_ids.implode())),
+        on="shipment_id", how="inner",
+    ).filter((pl.col("decision") != pl.col("rules_decision")) & (
+        (new_decision > old_decision) | ((pl.col("rules_decision") == "GIFT")
+                                         & (pl.col("decision") == "SECTION_321"))))
+    if candidates.is_empty():
+        return
+    wanted = candidates["shipment_id"].implode()
     rows = {row["shipment_id"]: row for row in records(
-        shipments.filter(pl.col("shipment_id").is_in(stored_ids.implode())))}
+        shipments.filter(pl.col("shipment_id").is_in(wanted)))}
     new = set(screening.new_ids)
     by_day: dict[tuple[Any, Any], list[str]] = {}
     by_order: dict[Any, list[str]] = {}
@@ -456,7 +547,7 @@ def _compare(screening: HistoryScreening) -> None:
         by_day.setdefault((row["consignee_key"], row["arrival_date"]), []).append(
             row["shipment_id"])
         by_order.setdefault(row["order_id"], []).append(row["shipment_id"])
-    for stored in records(screening.stored):
+    for stored in records(screening.stored.filter(pl.col("shipment_id").is_in(wanted))):
         row = rows.get(stored["shipment_id"])
         if row is None or not stricter(row["decision"], stored["rules_decision"]):
             continue

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from ace321.storage.history import (
     PARTY_FIELDS,
     Change,
     HistoryScreening,
+    Timings,
     lock_names_for,
     prepare,
     records,
@@ -44,6 +47,7 @@ from ace321.storage.models import (
     Party,
     Shipment,
     ShipmentLine,
+    Stamp,
     StatusChange,
 )
 from ace321.storage.types import StorageValueError
@@ -54,6 +58,7 @@ MAX_ATTEMPTS = 8
 ANALYZE_FROM = 10_000  # lines stored in one batch
 COPY_FROM = 2000  # rows; PostgreSQL bulk loads use COPY from this size up
 ESCALATE_AFTER = 3
+SQLITE_CACHE_KIB = 256 * 1024
 
 
 @dataclass
@@ -69,6 +74,9 @@ class IngestReport:
     screening: HistoryScreening
     stored: list[str] = field(default_factory=list)
     rescreened: list[Change] = field(default_factory=list)
+    timings: Timings = field(default_factory=Timings)
+    """Seconds per stage (prepare, locks, history, screening, compare, rows, insert, rescreen,
+    audit, analyze, commit), for benchmarks."""
 
     @property
     def result(self) -> Any:
@@ -92,9 +100,17 @@ class _Retry(Exception):
     """A stored shipment changed under us (another writer moved its status): start again."""
 
 
-def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert: one Core executemany per chunk (COPY on PostgreSQL for large sets)."""
-    if not rows:
+def _insert(session: Session, model: Any, rows: pl.DataFrame | list[dict[str, Any]]) -> None:
+    """Bulk insert: one Core executemany per chunk (COPY on PostgreSQL for large sets).
+
+    A frame holds database values already (``bulk.write_frame``); dicts hold Python values.
+    """
+    if len(rows) == 0:
+        return
+    if isinstance(rows, pl.DataFrame):
+        from ace321.storage.bulk import write_frame
+
+        write_frame(session, model.__table__, rows, copy_from=COPY_FROM)
         return
     if session.get_bind().dialect.name == "postgresql" and len(rows) >= COPY_FROM:
         from ace321.storage.bulk import copy_rows
@@ -125,7 +141,10 @@ def ingest(
     ``within``, if given, is called with the session and the report before the commit: its
     writes join the batch's transaction, and an exception it raises rolls everything back.
     """
-    prepared = prepare(frame, default_arrival)
+    timings = Timings()
+    with timings.stage("prepare"):
+        prepared = prepare(frame, default_arrival)
+    own_locks: dict[int, set[str]] = {}
     locks: set[str] = set()
     last_error: Exception | None = None
     for attempt in range(MAX_ATTEMPTS):
@@ -133,18 +152,24 @@ def ingest(
             locks.add("*")  # keep losing the race: lock everything for this batch
         try:
             with db.transaction() as session:
-                tenant_pk = tenant_id(session, tenant)
-                locks = lock_names(session, locks | lock_names_for(tenant_pk, prepared.shipments))
+                with timings.stage("locks"):
+                    tenant_pk = tenant_id(session, tenant)
+                    if tenant_pk not in own_locks:
+                        own_locks[tenant_pk] = lock_names_for(tenant_pk, prepared.shipments)
+                    locks = lock_names(session, locks | own_locks[tenant_pk])
                 screening = screen_with_history(
                     prepared.frame, session, rules, default_arrival=default_arrival,
-                    rates=rates, hts=hts, tenant=tenant, prepared=prepared)
+                    rates=rates, hts=hts, tenant=tenant, prepared=prepared, timings=timings,
+                    own_locks=own_locks[tenant_pk])
                 if "*" not in locks and not screening.lock_names <= locks:
                     raise _Relock(screening.lock_names - locks)
                 report = _store(session, tenant_pk, screening, rules=rules, batch=batch,
-                                actor=actor, now=now, rates=rates)
+                                actor=actor, now=now, rates=rates, timings=timings)
                 if within is not None:
                     within(session, report)
-                return report
+                committing = time.perf_counter()
+            timings["commit"] = time.perf_counter() - committing
+            return report
         except _Relock as relock:
             locks |= relock.names
         except _Retry as retry:
@@ -161,108 +186,258 @@ def ingest(
     raise StorageError(f"could not store the batch after {MAX_ATTEMPTS} attempts: {last_error}")
 
 
-def _line_rates(prepared_frame: pl.DataFrame, rates: pl.DataFrame | None) -> list[Any]:
-    """The USD rate each line used (None for USD lines and where no rate applies)."""
+def _uuids(count: int) -> pl.Series:
+    """``count`` random version-4 UUIDs as 32 hex digits (how a ``Uuid`` column stores them on
+    SQLite; PostgreSQL reads the form too), in ascending order.
+
+    Sorted so that one batch's keys go into the primary-key and foreign-key indexes in order:
+    random keys in file order touch a different index page with every row, which is what made
+    large batches slow down more than linearly.
+    """
+    digits = os.urandom(16 * count).hex()
+    raw = pl.Series([digits[start:start + 32] for start in range(0, 32 * count, 32)],
+                    dtype=pl.String)
+    variant = {f"{n:x}": "89ab"[n & 3] for n in range(16)}
+    return pl.DataFrame({"u": raw}).select(pl.concat_str(
+        pl.col("u").str.slice(0, 12), pl.lit("4"), pl.col("u").str.slice(13, 3),
+        pl.col("u").str.slice(16, 1).replace_strict(variant), pl.col("u").str.slice(17, 15),
+    ).sort())["u"]
+
+
+def _money(values: pl.Series, column: Any, dialect: Any) -> pl.Series:
+    """Decimal text for a ``Money`` column, as its bind processor gives it (and refused, with
+    ``StorageValueError``, where it would refuse).
+
+    A Polars decimal that fits the column is cast (its text is what the processor writes);
+    anything else goes through the processor once per distinct value.
+    """
+    money = column.type
+    dtype = values.dtype
+    if (isinstance(dtype, pl.Decimal) and dtype.scale is not None and dtype.precision is not None
+            and dtype.scale <= money.scale
+            and dtype.precision - dtype.scale <= money.precision - money.scale):
+        return values.cast(pl.String)
+    mapping: dict[Any, str | None] = {}
+    for value in values.drop_nulls().unique().to_list():
+        processed = money.process_bind_param(value, dialect)
+        mapping[value] = processed if isinstance(processed, str) or processed is None else format(
+            processed, "f")
+    return values.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _prices(values: pl.Series, column: Any, dialect: Any) -> pl.Series:
+    """``unit_price`` as a decimal where the text is a plain price, else NULL."""
+    money = column.type
+    mapping: dict[str, str | None] = {}
+    for text_value in values.drop_nulls().unique().to_list():
+        if not _PRICE.match(text_value):
+            mapping[text_value] = None
+            continue
+        processed = money.process_bind_param(Decimal(text_value), dialect)
+        mapping[text_value] = processed if isinstance(processed, str) else format(processed, "f")
+    return values.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _line_rates(lines: pl.DataFrame, rates: pl.DataFrame | None) -> pl.Series:
+    """The USD rate each line used (null for USD lines and where no rate applies)."""
     if rates is None or rates.is_empty():
-        return [None] * prepared_frame.height
+        return pl.Series("usd_rate", [None] * lines.height, dtype=pl.String)
     from ace321.intake.rates import rate_lookup
 
-    pairs = prepared_frame.select(
+    pairs = lines.select(
         pl.col("currency").str.to_uppercase().alias("currency"),
         pl.col("arrival_date").str.to_date("%Y-%m-%d", strict=False).alias("arrival_date"),
     )
     found = rate_lookup(rates, pairs)
-    return [None if currency == "USD" else rate for currency, rate in
-            found.select("currency", "usd_per_unit").iter_rows()]
+    return found.select(pl.when(pl.col("currency") == "USD").then(None).otherwise(
+        pl.col("usd_per_unit")).alias("usd_rate"))["usd_rate"]
+
+
+@dataclass
+class _Rows:
+    """The new shipments' rows per table, every value as the database stores it."""
+
+    shipments: pl.DataFrame
+    parties: pl.DataFrame
+    lines: pl.DataFrame
+    decisions: pl.DataFrame
+    reasons: pl.DataFrame
+    statuses: pl.DataFrame
+    audit: list[audit.Serialized]
+
+
+def _new_rows(session: Session, tenant_pk: int, screening: HistoryScreening, *,
+              rules: RuleSet, batch: BatchInfo, batch_id: uuid.UUID, actor: str,
+              now: dt.datetime, rates: pl.DataFrame | None) -> _Rows:
+    """Every row of the new shipments, built column by column with Polars."""
+    dialect = session.get_bind().dialect
+    stamp = Stamp._cached_bind_processor(dialect)(now) if dialect.name == "sqlite" else (
+        now.isoformat())
+    new_ids = pl.Series("shipment_id", screening.new_ids, dtype=pl.String)
+    lines = screening.prepared.frame.filter(pl.col("shipment_id").is_in(new_ids.implode()))
+    heads = lines.group_by("shipment_id", maintain_order=True).agg(
+        *(pl.col(name).first() for name in HEADER_FIELDS if name != "shipment_id"),
+        pl.len().cast(pl.Int64).alias("line_count"),
+    )
+    heads = heads.with_columns(_uuids(heads.height).alias("pk"))
+    result = screening.result.shipments.select(
+        "shipment_id", "consignee_key", "value", "value_usd", "decision", "ace_shipment_type",
+        "reasons", "issues", pl.col("arrival_date").cast(pl.String).alias("_arrival"),
+    )
+    ship = heads.join(
+        screening.prepared.shipments.select("shipment_id", "arrival", "name_key", "phone_e164",
+                                            "content_hash"),
+        on="shipment_id", how="left", maintain_order="left",
+    ).join(result, on="shipment_id", how="left", maintain_order="left")
+    ship = ship.with_columns(
+        _money(ship["value"], Shipment.__table__.c.value_usd, dialect).alias("_value"),
+        _uuids(ship.height).alias("_decision"),
+    )
+    count = ship.height
+    shipments = ship.select(
+        pl.col("pk").alias("id"), pl.lit(tenant_pk, pl.Int64).alias("tenant_id"),
+        pl.lit(batch_id.hex).alias("batch_id"), "shipment_id", "order_id",
+        pl.col("arrival_date").alias("arrival_text"),
+        pl.col("arrival").cast(pl.String).alias("arrival_date"),
+        pl.col("is_gift").alias("is_gift_text"), "scn", "consignee_name", "name_key",
+        "phone_e164", "consignee_key", "line_count", pl.col("_value").alias("value_usd"),
+        pl.col("decision").alias("rules_decision"),
+        pl.lit(None, pl.String).alias("override_decision"), "decision", "ace_shipment_type",
+        pl.lit("SCREENED").alias("status"), pl.lit(rules.version).alias("rules_version"),
+        "content_hash", pl.lit(stamp).alias("created_at"), pl.lit(stamp).alias("updated_at"),
+    )
+    parties = pl.concat([
+        ship.select(
+            pl.col("pk").alias("shipment_pk"), pl.lit(role).alias("role"),
+            *((pl.col(f"{role}_{name}") if f"{role}_{name}" in HEADER_FIELDS else
+               pl.lit(None, pl.String)).alias(name) for name in PARTY_FIELDS),
+            pl.int_range(pl.len()).alias("_shipment"), pl.lit(position).alias("_role"),
+        ) for position, role in enumerate(("shipper", "consignee"))
+    ]).sort("_shipment", "_role").drop("_shipment", "_role")
+    lines = _line_rows(dialect, lines, heads, rates)
+    issues = pl.Series("issues", ["[]"] * count, dtype=pl.String)
+    with_issues = ship.with_row_index("_index").filter(pl.col("issues").list.len() > 0)
+    if not with_issues.is_empty():
+        issues = issues.scatter(with_issues["_index"].to_list(), [
+            json.dumps(value, sort_keys=True) for value in with_issues["issues"].to_list()])
+    decisions = ship.select(
+        pl.col("_decision").alias("id"), pl.col("pk").alias("shipment_pk"),
+        pl.lit(1, pl.Int64).alias("seq"), pl.lit("IMPORT").alias("cause"), "decision",
+        pl.col("decision").alias("rules_decision"),
+        pl.when(pl.col("decision") == "SECTION_321").then(pl.lit("SECTION 321"))
+        .otherwise(pl.lit("PAPS")).alias("ace_shipment_type"),
+        pl.col("_value").alias("value_usd"), "consignee_key",
+        pl.lit(rules.version).alias("rules_version"), pl.lit(None, pl.String).alias("caused_by"),
+        pl.lit(f"batch {batch.name}").alias("note"), pl.lit(issues).alias("issues"),
+        pl.lit(actor).alias("actor"), pl.lit(stamp).alias("decided_at"),
+    )
+    reasons = ship.select(pl.col("_decision").alias("decision_id"), "reasons").explode(
+        "reasons").drop_nulls("reasons").with_columns(
+        pl.int_range(pl.len()).over("decision_id").cast(pl.Int64).alias("position"),
+    ).unnest("reasons").select("decision_id", "position", "code", "message", "reference")
+    statuses = ship.select(
+        pl.col("pk").alias("shipment_pk"), pl.lit(None, pl.String).alias("from_status"),
+        pl.lit("SCREENED").alias("to_status"), pl.lit(stamp).alias("changed_at"),
+        pl.lit(actor).alias("actor"), pl.lit(f"imported in batch {batch.name}").alias("cause"),
+    )
+    events: list[audit.Serialized] = [(
+        "import", "batch", str(batch_id), None, audit.canonical_json(audit.normalized({
+            "name": batch.name, "sha256": batch.sha256, "rows": batch.row_count,
+            "stored": sorted(screening.new_ids), "already_stored": screening.already_stored,
+            "duplicates": sorted(screening.duplicates)})), rules.version)]
+    views = ship.select(
+        "shipment_id", "decision", "value_usd", "consignee_key", "_arrival",
+        pl.col("reasons").list.eval(pl.element().struct.field("code")).alias("_reasons"),
+        pl.col("issues").list.eval(pl.element().struct.field("code")).alias("_issues"),
+    )
+    batch_text = str(batch_id)
+    canonical = audit.canonical_json
+    version = rules.version
+    # Only str, None and lists of str: canonical_json(view) is already its normalised text.
+    for shipment_id, decision, value_usd, consignee_key, arrival, reason_codes, issue_codes in (
+            zip(*(views[name].to_list() for name in views.columns), strict=True)):
+        events.append(("decision", "shipment", shipment_id, None, canonical({
+            "decision": decision, "rules_decision": decision, "status": "SCREENED",
+            "value_usd": value_usd, "consignee_key": consignee_key, "arrival_date": arrival,
+            "reasons": reason_codes or [], "issues": issue_codes or [], "batch": batch_text,
+        }), version))
+    return _Rows(shipments, parties, lines, decisions, reasons, statuses, events)
+
+
+def _line_rows(dialect: Any, lines: pl.DataFrame, heads: pl.DataFrame,
+               rates: pl.DataFrame | None) -> pl.DataFrame:
+    table = ShipmentLine.__table__
+    first = {name: pl.col(name).first().over("shipment_id") for name in HEADER_FIELDS}
+    lines = lines.join(heads.select("shipment_id", "pk"), on="shipment_id", how="left",
+                       maintain_order="left").with_columns(
+        pl.int_range(pl.len()).over("shipment_id").cast(pl.Int64).alias("line_no"),
+        pl.any_horizontal(pl.col(name).ne_missing(first[name]) for name in HEADER_FIELDS)
+        .alias("_differs"),
+    )
+    rate = _line_rates(lines, rates)
+    differing = pl.Series("differing", [None] * lines.height, dtype=pl.String)
+    odd = lines.with_row_index("_index").filter(pl.col("_differs"))
+    if not odd.is_empty():
+        # Lines that disagree with their shipment's first line are rare: plain Python is fine.
+        head_values = {row["shipment_id"]: row for row in records(heads, HEADER_FIELDS)}
+        texts = []
+        for row in records(odd, ["_index", *HEADER_FIELDS]):
+            head = head_values[row["shipment_id"]]
+            texts.append(json.dumps({name: row[name] for name in HEADER_FIELDS
+                                     if row[name] != head[name]}, sort_keys=True))
+        differing = differing.scatter(odd["_index"].to_list(), texts)
+    return lines.select(
+        pl.col("pk").alias("shipment_pk"), "line_no", pl.col(columns.ROW).alias("source_row"),
+        *(name for name in LINE_FIELDS if name != "unit_price"),
+        pl.col("unit_price").alias("unit_price_text"),
+        _prices(lines["unit_price"], table.c.unit_price, dialect).alias("unit_price"),
+        _money(rate, table.c.usd_rate, dialect).alias("usd_rate"),
+        differing,
+    )
 
 
 def _store(session: Session, tenant_pk: int, screening: HistoryScreening, *, rules: RuleSet,
-           batch: BatchInfo, actor: str, now: dt.datetime, rates: pl.DataFrame | None
-           ) -> IngestReport:
+           batch: BatchInfo, actor: str, now: dt.datetime, rates: pl.DataFrame | None,
+           timings: Timings) -> IngestReport:
     batch_id = uuid.uuid4()
-    new_ids = set(screening.new_ids)
-    result_rows = {row["shipment_id"]: row for row in records(
-        screening.result.shipments.filter(pl.col("shipment_id").is_in(list(new_ids))),
-        ["shipment_id", "consignee_key", "value", "value_usd", "arrival_date", "decision",
-         "ace_shipment_type", "reasons", "issues"])}
-    keys = {row["shipment_id"]: row for row in records(screening.prepared.shipments)}
     session.execute(insert(Batch), [{
         "id": batch_id, "tenant_id": tenant_pk, "name": batch.name, "sha256": batch.sha256,
-        "row_count": batch.row_count, "shipment_count": len(new_ids), "imported_at": now,
-        "actor": actor, "rules_version": rules.version,
+        "row_count": batch.row_count, "shipment_count": len(screening.new_ids),
+        "imported_at": now, "actor": actor, "rules_version": rules.version,
     }])
-    frame = screening.prepared.frame.filter(pl.col("shipment_id").is_in(list(new_ids)))
-    line_rates = _line_rates(frame, rates)
-    pks: dict[str, uuid.UUID] = {}
-    shipments, parties, lines, decisions, reasons, statuses = [], [], [], [], [], []
-    entries: list[audit.Entry] = [audit.Entry(
-        "import", "batch", str(batch_id),
-        after={"name": batch.name, "sha256": batch.sha256, "rows": batch.row_count,
-               "stored": sorted(new_ids), "already_stored": screening.already_stored,
-               "duplicates": sorted(screening.duplicates)},
-        rules_version=rules.version)]
-    heads: dict[str, dict[str, Any]] = {}
-    line_no: dict[str, int] = {}
-    for values, rate in zip(records(frame, [*columns.ALL, columns.ROW]), line_rates,
-                            strict=True):
-        shipment_id = values["shipment_id"]
-        head = heads.get(shipment_id)
-        if head is None:
-            head = heads[shipment_id] = {name: values[name] for name in HEADER_FIELDS}
-            pks[shipment_id] = uuid.uuid4()
-        number = line_no[shipment_id] = line_no.get(shipment_id, -1) + 1
-        differing = {name: values[name] for name in HEADER_FIELDS if values[name] != head[name]}
-        price = values["unit_price"]
-        lines.append({
-            "shipment_pk": pks[shipment_id], "line_no": number, "source_row": values[columns.ROW],
-            **{name: values[name] for name in LINE_FIELDS if name != "unit_price"},
-            "unit_price_text": price,
-            "unit_price": Decimal(price) if price is not None and _PRICE.match(price) else None,
-            "usd_rate": rate,
-            "differing": json.dumps(differing, sort_keys=True) if differing else None,
-        })
-    for shipment_id, head in heads.items():
-        pk, row, key = pks[shipment_id], result_rows[shipment_id], keys[shipment_id]
-        shipments.append({
-            "id": pk, "tenant_id": tenant_pk, "batch_id": batch_id, "shipment_id": shipment_id,
-            "order_id": head["order_id"], "arrival_text": head["arrival_date"],
-            "arrival_date": key["arrival"], "is_gift_text": head["is_gift"], "scn": head["scn"],
-            "consignee_name": head["consignee_name"], "name_key": key["name_key"],
-            "phone_e164": key["phone_e164"], "consignee_key": row["consignee_key"],
-            "line_count": line_no[shipment_id] + 1, "value_usd": row["value"],
-            "rules_decision": row["decision"], "override_decision": None,
-            "decision": row["decision"], "ace_shipment_type": row["ace_shipment_type"],
-            "status": "SCREENED", "rules_version": rules.version,
-            "content_hash": key["content_hash"], "created_at": now, "updated_at": now,
-        })
-        for role in ("shipper", "consignee"):
-            parties.append({"shipment_pk": pk, "role": role, **{
-                name: head.get(f"{role}_{name}") for name in PARTY_FIELDS}})
-        decision_id = uuid.uuid4()
-        decisions.append(_decision(decision_id, pk, "IMPORT", row, row["decision"], rules,
-                                   actor, now, caused_by=None, note=f"batch {batch.name}"))
-        reasons.extend(_reasons(decision_id, row))
-        statuses.append({"shipment_pk": pk, "from_status": None, "to_status": "SCREENED",
-                         "changed_at": now, "actor": actor, "cause": f"imported in batch "
-                         f"{batch.name}"})
-        entries.append(audit.Entry(
-            "decision", "shipment", shipment_id, before=None,
-            after=_decision_view(row, row["decision"], "SCREENED", batch=str(batch_id)),
-            rules_version=rules.version))
-    _insert(session, Shipment, shipments)
-    _insert(session, Party, parties)
-    _insert(session, ShipmentLine, lines)
-    _rescreen(session, screening.changes, rules, actor, now, decisions, reasons, entries)
-    _insert(session, Decision, decisions)
-    _insert(session, DecisionReason, reasons)
-    _insert(session, StatusChange, statuses)
-    audit.append(session, tenant_id=tenant_pk, actor=actor, at=now, entries=entries)
-    if session.get_bind().dialect.name == "postgresql" and len(lines) >= ANALYZE_FROM:
-        # Fresh planner statistics: without them the next history look-ups of a table that
-        # just grew by a bulk load get nested-loop plans that are orders of magnitude slower.
-        session.execute(text("ANALYZE shipments, shipment_lines, parties, decisions"))
-    return IngestReport(batch_id, screening, stored=[s for s in screening.new_ids],
-                        rescreened=list(screening.changes))
+    with timings.stage("rows"):
+        rows = _new_rows(session, tenant_pk, screening, rules=rules, batch=batch,
+                         batch_id=batch_id, actor=actor, now=now, rates=rates)
+    if session.get_bind().dialect.name == "sqlite" and rows.lines.height >= ANALYZE_FROM:
+        # SQLite's default page cache (2 MB) is far smaller than the person-day indexes a large
+        # batch writes into at random places; a larger cache for this transaction only.
+        session.execute(text(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}"))
+    with timings.stage("insert"):
+        _insert(session, Shipment, rows.shipments)
+        _insert(session, Party, rows.parties)
+        _insert(session, ShipmentLine, rows.lines)
+    decisions: list[dict[str, Any]] = []
+    reasons: list[dict[str, Any]] = []
+    entries: list[audit.Entry] = []
+    with timings.stage("rescreen"):
+        _rescreen(session, screening.changes, rules, actor, now, decisions, reasons, entries)
+    with timings.stage("insert"):
+        _insert(session, Decision, rows.decisions)
+        _insert(session, Decision, decisions)
+        _insert(session, DecisionReason, rows.reasons)
+        _insert(session, DecisionReason, reasons)
+        _insert(session, StatusChange, rows.statuses)
+    with timings.stage("audit"):
+        audit.append_serialized(session, tenant_id=tenant_pk, actor=actor, at=now, events=[
+            *rows.audit, *audit.serialized(entries)])
+    if (session.get_bind().dialect.name == "postgresql"
+            and rows.lines.height >= ANALYZE_FROM):
+        with timings.stage("analyze"):
+            # Fresh planner statistics: without them the next history look-ups of a table that
+            # just grew by a bulk load get nested-loop plans that are orders of magnitude slower.
+            session.execute(text("ANALYZE shipments, shipment_lines, parties, decisions"))
+    return IngestReport(batch_id, screening, stored=list(screening.new_ids),
+                        rescreened=list(screening.changes), timings=timings)
 
 
 def _rescreen(session: Session, changes: list[Change], rules: RuleSet, actor: str,
