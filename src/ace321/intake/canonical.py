@@ -31,11 +31,32 @@ def canonical_frame(raw: pl.DataFrame, source: str, *, rows: pl.Series | None = 
             exprs.append(pl.col(name).cast(pl.String).str.strip_chars().replace("", None).alias(name))
         else:
             exprs.append(pl.lit(None, dtype=pl.String).alias(name))
-    frame = raw.select(exprs)
+    # One chunk per column (the CSV reader gives ~130 on a million lines): later joins and
+    # windows over chunked columns cost about 0.8 s more than the copy.
+    frame = raw.select(exprs).rechunk()
     frame = frame.with_columns(
         pl.coalesce("shipment_id", "order_id").alias("shipment_id"),
         (rows if rows is not None else pl.int_range(1, pl.len() + 1, dtype=pl.Int64)).alias(columns.ROW),
     )
-    return frame.with_columns(
-        pl.int_range(pl.len(), dtype=pl.Int64).over("shipment_id").alias(columns.LINE_INDEX)
+    return frame.with_columns(_line_index(frame))
+
+
+def _line_index(frame: pl.DataFrame) -> pl.Series:
+    """0-based position of each line within its shipment.
+
+    Files list a shipment's lines together: the position is then the distance from the start of
+    the run, found in one pass (0.05 s on a million lines, against 0.3 s for a window over the
+    shipment ids). A shipment whose lines are scattered takes the window.
+    """
+    shipment = pl.col("shipment_id")
+    index = pl.int_range(pl.len(), dtype=pl.Int64)
+    starts = shipment.ne_missing(shipment.shift(1)) | (index == 0)
+    runs = frame.select(
+        (index - pl.when(starts).then(index).forward_fill()).alias(columns.LINE_INDEX),
+        (starts.sum() == shipment.n_unique()).alias("_contiguous"),
     )
+    if frame.is_empty() or runs["_contiguous"][0]:
+        return runs[columns.LINE_INDEX]
+    return frame.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).over("shipment_id").alias(columns.LINE_INDEX)
+    ).to_series()
