@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 from sqlalchemy import Column, MetaData, String, Table, select, text
@@ -194,12 +194,14 @@ _KEYS = Table("_ace321_keys", MetaData(), Column("kind", String), Column("day", 
 _COLUMNS_SQL = ", ".join(f"s.{column.key}" for column in _STORED_COLUMNS)
 
 
-def _joined(session: Session, tenant: int, kind: str, keys: list[tuple[Any, str]]
-            ) -> Iterable[Any]:
-    """Stored shipments matching ``(day, key)`` pairs of one kind, through a temporary table.
+def _joined(session: Session, tenant: int, keys: list[tuple[str, Any, str]]) -> list[Any]:
+    """Stored shipments matching any ``(kind, day, key)``, through a temporary key table.
 
-    ``kind``: ``id`` (shipment_id, any status), ``name`` / ``phone`` (person-day keys, live
-    shipments), ``order`` (order_id, live shipments); ``day`` is None for ``id`` and ``order``.
+    ``kind``: ``id`` (shipment_id, any status; not mixed with the others), ``name`` / ``phone``
+    (person-day keys, live shipments), ``order`` (order_id, live shipments); ``day`` is None
+    for ``id`` and ``order``. Each shipment comes back once (as raw driver values), however
+    many of its keys match: a large re-import matches every stored shipment by name, by phone
+    and by order, and fetching and converting those rows three times was most of its time.
     """
     from ace321.storage.bulk import write_frame
 
@@ -209,28 +211,67 @@ def _joined(session: Session, tenant: int, kind: str, keys: list[tuple[Any, str]
         + (" ON COMMIT DROP" if dialect == "postgresql" else "")))
     session.execute(text("DELETE FROM _ace321_keys"))
     write_frame(session, _KEYS, pl.DataFrame(
-        {"kind": [kind] * len(keys), "day": [None if d is None else str(d) for d, _ in keys],
-         "key": [k for _, k in keys]}, schema={"kind": pl.String, "day": pl.String,
-                                              "key": pl.String}))
+        {"kind": [kind for kind, _, _ in keys],
+         "day": [None if day is None else str(day) for _, day, _ in keys],
+         "key": [key for _, _, key in keys]},
+        schema={"kind": pl.String, "day": pl.String, "key": pl.String}))
     if dialect == "postgresql":
         session.execute(text("ANALYZE _ace321_keys"))  # else the planner guesses its size
+    day = "k.day" if dialect == "sqlite" else "CAST(k.day AS DATE)"  # ISO text on SQLite
     match = {
         "id": "s.shipment_id = k.key",
-        "name": "s.arrival_date = CAST(k.day AS DATE) AND s.name_key = k.key",
-        "phone": "s.arrival_date = CAST(k.day AS DATE) AND s.phone_e164 = k.key",
+        "name": f"s.arrival_date = {day} AND s.name_key = k.key",
+        "phone": f"s.arrival_date = {day} AND s.phone_e164 = k.key",
         "order": "s.order_id = k.key",
-    }[kind]
-    if dialect == "sqlite":  # dates are ISO text there; CROSS JOIN keeps the key table outer
-        match = match.replace("CAST(k.day AS DATE)", "k.day")
-    live = "" if kind == "id" else (" AND s.status <> 'CANCELLED' AND s.rules_decision <> "
-                                    "'INVALID'")
+    }
+    kinds = sorted({kind for kind, _, _ in keys})
+    # CROSS JOIN keeps the key table the outer loop on SQLite (each key an index look-up).
+    matching = " UNION ALL ".join(
+        f"SELECT s.id FROM _ace321_keys AS k CROSS JOIN shipments AS s WHERE k.kind = "
+        f"'{kind}' AND s.tenant_id = :tenant AND {match[kind]}" for kind in kinds)
+    live = "" if kinds == ["id"] else (" AND s.status <> 'CANCELLED' AND s.rules_decision <> "
+                                       "'INVALID'")
     rows = session.execute(text(
-        f"SELECT {_COLUMNS_SQL} FROM _ace321_keys AS k CROSS JOIN shipments AS s "
-        f"WHERE s.tenant_id = :tenant AND {match}{live}"
-    ).columns(*(Shipment.__table__.c[column.key] for column in _STORED_COLUMNS)),
+        f"SELECT {_COLUMNS_SQL} FROM shipments AS s WHERE s.id IN ({matching}){live}"),
         {"tenant": tenant}).all()
     session.execute(text("DROP TABLE _ace321_keys"))
     return rows
+
+
+class StoredRow(NamedTuple):
+    """A stored shipment's ``_STORED_COLUMNS``, typed as the ORM types them."""
+
+    id: uuid.UUID
+    shipment_id: str
+    order_id: str | None
+    arrival_date: dt.date | None
+    name_key: str | None
+    phone_e164: str | None
+    status: str
+    decision: str
+    rules_decision: str
+    override_decision: str | None
+    value_usd: Decimal | None
+    consignee_key: str | None
+    content_hash: str
+    batch_id: uuid.UUID
+    rules_version: str
+
+
+def _typed(raw: Any, batches: dict[Any, uuid.UUID]) -> StoredRow:
+    """A raw row of ``_joined`` (SQLite: hex UUIDs, ISO dates, decimal text) typed; ``batches``
+    caches the batch ids (few, and repeated on every row)."""
+    (pk, shipment_id, order_id, arrival, name_key, phone, status, decision, rules_decision,
+     override, value, consignee_key, content_hash, batch_id, rules_version) = raw
+    return StoredRow(
+        pk if isinstance(pk, uuid.UUID) else uuid.UUID(pk), shipment_id, order_id,
+        dt.date.fromisoformat(arrival) if isinstance(arrival, str) else arrival, name_key, phone,
+        status, decision, rules_decision, override,
+        None if value is None or isinstance(value, Decimal) else Decimal(str(value)),
+        consignee_key, content_hash,
+        batches.get(batch_id) or batches.setdefault(
+            batch_id, batch_id if isinstance(batch_id, uuid.UUID) else uuid.UUID(batch_id)),
+        rules_version)
 
 
 def stored_by_ids(session: Session, tenant: int, ids: Iterable[str]) -> dict[str, Any]:
@@ -238,8 +279,9 @@ def stored_by_ids(session: Session, tenant: int, ids: Iterable[str]) -> dict[str
     wanted = set(ids)
     found = {}
     if len(wanted) >= JOIN_FROM:
-        for row in _joined(session, tenant, "id", [(None, i) for i in wanted]):
-            found[row.shipment_id] = row
+        batches: dict[Any, uuid.UUID] = {}
+        for raw in _joined(session, tenant, [("id", None, i) for i in wanted]):
+            found[raw[1]] = _typed(raw, batches)
         return found
     for chunk in _chunks(wanted):
         for row in session.execute(select(*_STORED_COLUMNS).where(
@@ -248,10 +290,13 @@ def stored_by_ids(session: Session, tenant: int, ids: Iterable[str]) -> dict[str
     return found
 
 
-def related(session: Session, tenant: int, keys: pl.DataFrame) -> dict[uuid.UUID, Any]:
+def related(session: Session, tenant: int, keys: pl.DataFrame, *,
+            leave_out: set[str] | None = None) -> dict[uuid.UUID, Any]:
     """Stored shipments sharing a person-day or an order with ``keys``, transitively.
 
-    CANCELLED and INVALID shipments take no part in aggregates and are left out.
+    CANCELLED and INVALID shipments take no part in aggregates and are left out. Shipments
+    whose shipment_id is in ``leave_out`` still link others (their keys are followed) but are
+    not returned.
     """
     by_day_name: dict[dt.date, set[str]] = {}
     by_day_phone: dict[dt.date, set[str]] = {}
@@ -281,26 +326,42 @@ def related(session: Session, tenant: int, keys: pl.DataFrame) -> dict[uuid.UUID
     pending_orders = set(orders)
     live = (Shipment.tenant_id == tenant, Shipment.status != "CANCELLED",
             Shipment.rules_decision != "INVALID")
+    seen_raw: set[Any] = set()
+    batches: dict[Any, uuid.UUID] = {}
     for _ in range(100):
         results: list[Iterable[Any]] = []
-        for kind, pending in (("name", pending_names), ("phone", pending_phones)):
-            pairs = [(day, key) for day, values in pending.items() for key in values]
-            if len(pairs) >= JOIN_FROM:
-                results.append(_joined(session, tenant, kind, pairs))
-                continue
-            column = Shipment.name_key if kind == "name" else Shipment.phone_e164
-            for day, values in pending.items():
-                for chunk in _chunks(values):
-                    results.append(session.execute(select(*_STORED_COLUMNS).where(
-                        *live, Shipment.arrival_date == day, column.in_(chunk))).all())
-        if len(pending_orders) >= JOIN_FROM:
-            results.append(_joined(session, tenant, "order",
-                                   [(None, order) for order in pending_orders]))
+        raw_rows: list[Iterable[Any]] = []
+        pairs = [(kind, day, key) for kind, pending in (("name", pending_names),
+                                                         ("phone", pending_phones))
+                 for day, values in pending.items() for key in values]
+        pairs += [("order", None, order) for order in pending_orders]
+        if len(pairs) >= JOIN_FROM:
+            raw_rows.append(_joined(session, tenant, pairs))
         else:
+            for column, pending in ((Shipment.name_key, pending_names),
+                                    (Shipment.phone_e164, pending_phones)):
+                for day, values in pending.items():
+                    for chunk in _chunks(values):
+                        results.append(session.execute(select(*_STORED_COLUMNS).where(
+                            *live, Shipment.arrival_date == day, column.in_(chunk))).all())
             for chunk in _chunks(pending_orders):
                 results.append(session.execute(select(*_STORED_COLUMNS).where(
                     *live, Shipment.order_id.in_(chunk))).all())
-        if not results:
+        for rows in raw_rows:
+            fresh = []
+            for raw in rows:
+                if raw[0] in seen_raw:
+                    continue
+                seen_raw.add(raw[0])
+                if leave_out and raw[1] in leave_out:
+                    # Only its keys matter: typing the row (UUIDs, Decimal) would be wasted.
+                    arrival = raw[3]
+                    add(raw[2], dt.date.fromisoformat(arrival) if isinstance(arrival, str)
+                        else arrival, raw[4], raw[5])
+                    continue
+                fresh.append(_typed(raw, batches))
+            results.append(fresh)
+        if not any(results):
             break
         before_names = {day: set(v) for day, v in by_day_name.items()}
         before_phones = {day: set(v) for day, v in by_day_phone.items()}
@@ -308,8 +369,9 @@ def related(session: Session, tenant: int, keys: pl.DataFrame) -> dict[uuid.UUID
         for rows in results:
             for row in rows:
                 if row.id not in found:
-                    found[row.id] = row
                     add(row.order_id, row.arrival_date, row.name_key, row.phone_e164)
+                    if not (leave_out and row.shipment_id in leave_out):
+                        found[row.id] = row
         pending_names = {day: names - before_names.get(day, set())
                          for day, names in by_day_name.items()}
         pending_names = {day: names for day, names in pending_names.items() if names}
@@ -321,15 +383,13 @@ def related(session: Session, tenant: int, keys: pl.DataFrame) -> dict[uuid.UUID
 
 
 def stored_frame(rows: Iterable[Any]) -> pl.DataFrame:
-    data = [
-        {"pk": r.id, "shipment_id": r.shipment_id, "order_id": r.order_id,
-         "arrival": r.arrival_date, "name_key": r.name_key, "phone_e164": r.phone_e164,
-         "status": r.status, "decision": r.decision, "rules_decision": r.rules_decision,
-         "override_decision": r.override_decision, "value_usd": r.value_usd,
-         "consignee_key": r.consignee_key, "content_hash": r.content_hash,
-         "batch_id": r.batch_id, "rules_version": r.rules_version}
-        for r in rows
-    ]
+    rows = list(rows)
+    names = ("id", "shipment_id", "order_id", "arrival_date", "name_key", "phone_e164", "status",
+             "decision", "rules_decision", "override_decision", "value_usd", "consignee_key",
+             "content_hash", "batch_id", "rules_version")
+    # Column by column: building a frame from one dict per row is several times slower.
+    data = {name: [getattr(row, attribute) for row in rows]
+            for name, attribute in zip(STORED_SCHEMA, names, strict=True)}
     return pl.DataFrame(data, schema=STORED_SCHEMA)
 
 
@@ -489,10 +549,9 @@ def screen_with_history(
                     f"UTC, batch id {row.batch_id}); it was not stored again"
                     if batch else f"shipment {shipment_id} is already stored with other content")
         live_keys = keys.filter(~pl.col("shipment_id").is_in(list(duplicates)))
-        history = related(session, tenant_pk, live_keys)
         file_ids = set(keys["shipment_id"].to_list())
+        history_only = related(session, tenant_pk, live_keys, leave_out=file_ids)
         same = {existing[s].id: existing[s] for s in already}
-        history_only = {pk: row for pk, row in history.items() if row.shipment_id not in file_ids}
         stored = stored_frame([*history_only.values(), *same.values()])
         new_frame = prepared.frame.filter(~pl.col("shipment_id").is_in(list(duplicates)))
         start = int(prepared.frame[columns.ROW].max() or 0) + 1
