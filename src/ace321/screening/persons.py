@@ -40,7 +40,11 @@ def person_keys(shipments: pl.DataFrame) -> pl.Series:
     ``shipments`` needs ``name_key`` (folded name and postal key) and ``phone`` (E.164 or null).
     """
     # Most people have one name key and one phone: their label is their name key. Only pairs
-    # linked to others through a shared key need propagating.
+    # linked to others through a shared key need propagating; when no name key and no phone
+    # repeats at all, none is (a quick test that spares a small call the query).
+    phones = shipments["phone"].drop_nulls()
+    if shipments["name_key"].n_unique() == shipments.height and phones.n_unique() == phones.len():
+        return shipments["name_key"].rename("label")
     pairs = plans.collect(
         shipments.lazy().select("name_key", "phone").unique().with_columns(_LINKED.alias("_linked")),
         shipments.height,

@@ -96,6 +96,7 @@ _POSTAL_BAD = [_postal_bad("shipper"), _postal_bad("consignee")]
 _VAGUE = pl.col("description").str.to_lowercase().str.replace_all(r"[^a-z]+", " ").str.strip_chars().is_in(
     VAGUE_WORDS
 )
+_PHONE_PARTS = phones.nanp_columns(pl.col("consignee_phone"), pl.col("_consignee_country"))
 _JOINED = [
     "shipment_id", "arrival", "_consignee_country", "_shipper_country", "phone",
     *(pl.col(name).alias(f"_h_{name}") for name in _AGREED),
@@ -125,22 +126,20 @@ def validate(
     ).alias("_arrival_text"))
     heads_plan = base.filter(SHIPMENT.is_first_distinct()).select(_HEAD_COLUMNS).with_columns(
         _HEAD_TYPED
-    ).with_columns(_POSTAL_BAD)
+    ).with_columns(*_POSTAL_BAD, *_PHONE_PARTS)
     # The few distinct descriptions are judged vague once each, not once per line.
     descriptions = base.select(pl.col("description").unique().drop_nulls())
     rows = frame.height
     heads, vague = plans.collect_all(
         [heads_plan, descriptions.filter(_VAGUE)], rows
     )
-    heads = heads.with_columns(
-        phones.e164_column(pl.col("consignee_phone"), pl.col("_consignee_country"), heads)
-        .alias("phone")
-    )
+    heads_phoned = heads.lazy().with_columns(
+        phones.e164_expr(heads, "consignee_phone", "_consignee_country").alias("phone")
+    ).drop(phones.NANP, phones.PREFIX)
 
     line_checks, head_checks = catalogue.checks(rules.coverage_start)
-    joined = heads.select(_JOINED)
     lines = base.with_columns(_LINE_TYPED).join(
-        joined.lazy(), on="shipment_id", how="left", maintain_order="left"
+        heads_phoned.select(_JOINED), on="shipment_id", how="left", maintain_order="left"
     )
     lines = _with_rates(lines, rates, heads["arrival"])
     lines = lines.with_columns(
@@ -150,7 +149,7 @@ def validate(
          else pl.lit(False)).alias("_hts_unknown"),
         *_LINE_DERIVED,
     ).with_columns(check.bad for check in line_checks)
-    heads_checked = heads.lazy().with_columns(check.bad for check in head_checks)
+    heads_checked = heads_phoned.with_columns(check.bad for check in head_checks)
     lines_frame, heads_frame = plans.collect_all([lines, heads_checked], rows)
 
     issues = _conflicts(lines_frame)

@@ -36,48 +36,50 @@ def _e164(number: str | None, region: str | None) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-_IS_NANP = (
-    pl.col("region").is_in(list(NANP_REGIONS))
-    & pl.col("compact").str.contains(_NANP_SHAPE)
-    & (~pl.col("compact").str.starts_with("+") | pl.col("compact").str.starts_with("+1"))
-)
-_NANP = pl.when(_IS_NANP).then(pl.lit("+1") + pl.col("compact").str.slice(-10)).alias("nanp")
+NANP = "_phone_nanp"
+PREFIX = "_phone_prefix"
 
 
-_WORK = [
-    pl.col("raw"),
-    pl.col("region"),
-    _NANP,
-    pl.when(_IS_NANP).then(pl.lit("+1") + pl.col("compact").str.slice(-10, 6)).alias("prefix"),
-]
+def nanp_columns(phone: pl.Expr, region: pl.Expr) -> list[pl.Expr]:
+    """``_phone_nanp``: the E.164 form of a North American number (valid or not), and
+    ``_phone_prefix``: its ``+1 NPA NXX``, which decides its validity."""
+    compact = phone.str.replace_all(r"[\s().\-/]", "")
+    is_nanp = (
+        region.is_in(list(NANP_REGIONS))
+        & compact.str.contains(_NANP_SHAPE)
+        & (~compact.str.starts_with("+") | compact.str.starts_with("+1"))
+    )
+    return [
+        pl.when(is_nanp).then(pl.lit("+1") + compact.str.slice(-10)).alias(NANP),
+        pl.when(is_nanp).then(pl.lit("+1") + compact.str.slice(-10, 6)).alias(PREFIX),
+    ]
+
+
+def e164_expr(frame: pl.DataFrame, phone: str, region: str) -> pl.Expr:
+    """The E.164 phone of each row of ``frame``, which has the ``nanp_columns``; null when
+    invalid or empty. libphonenumbers judges each distinct prefix and other number once."""
+    prefixes = frame[PREFIX].drop_nulls().unique().to_list()
+    valid = [prefix for prefix in prefixes if _e164(prefix + "0000", None) is not None]
+    e164: pl.Expr = pl.when(pl.col(PREFIX).is_in(valid)).then(pl.col(NANP))
+    others = frame[NANP].is_null() & frame[phone].is_not_null()
+    if not others.any():
+        return e164
+    pairs = frame.filter(others).select(pl.col(phone).alias("raw"), pl.col(region).alias("region")).unique()
+    pairs = pairs.with_columns(
+        pl.Series("other", [_e164(raw, code) for raw, code in pairs.iter_rows()], dtype=pl.String)
+    )
+    found = frame.select(pl.col(phone).alias("raw"), pl.col(region).alias("region")).join(
+        pairs, on=["raw", "region"], how="left", maintain_order="left"
+    )["other"]
+    return pl.when(pl.col(NANP).is_not_null()).then(e164).otherwise(pl.lit(found))
 
 
 def e164_column(phone: pl.Expr, region: pl.Expr, frame: pl.DataFrame) -> pl.Series:
     """E.164 form of each phone (null when invalid or empty), region = ISO country for parsing."""
     work = plans.collect(
         frame.lazy()
-        .select(
-            phone.alias("raw"),
-            region.alias("region"),
-            phone.str.replace_all(r"[\s().\-/]", "").alias("compact"),
-        )
-        .select(_WORK),
+        .select(phone.alias("raw"), region.alias("region"))
+        .with_columns(nanp_columns(pl.col("raw"), pl.col("region"))),
         frame.height,
     )
-    prefixes = work["prefix"].drop_nulls().unique().to_list()
-    valid = [prefix for prefix in prefixes if _e164(prefix + "0000", None) is not None]
-    nulls = pl.repeat(None, work.height, dtype=pl.String, eager=True)
-    e164 = work["nanp"].zip_with(work["prefix"].is_in(valid).fill_null(False), nulls)
-    others = work.filter(pl.col("nanp").is_null() & pl.col("raw").is_not_null())
-    if others.height:
-        pairs = others.select("raw", "region").unique()
-        pairs = pairs.with_columns(
-            pl.Series(
-                "other",
-                [_e164(raw, region) for raw, region in pairs.iter_rows()],
-                dtype=pl.String,
-            )
-        )
-        found = work.join(pairs, on=["raw", "region"], how="left", maintain_order="left")["other"]
-        e164 = e164.zip_with(work["nanp"].is_not_null(), found)
-    return e164.rename("e164")
+    return work.select(e164_expr(work, "raw", "region").alias("e164"))["e164"]
