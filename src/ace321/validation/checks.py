@@ -126,7 +126,9 @@ def validate(
     ).alias("_arrival_text"))
     heads_plan = base.filter(SHIPMENT.is_first_distinct()).select(_HEAD_COLUMNS).with_columns(
         _HEAD_TYPED
-    ).with_columns(*_POSTAL_BAD, *_PHONE_PARTS)
+    ).with_columns(_POSTAL_BAD)
+    for group in _PHONE_PARTS:
+        heads_plan = heads_plan.with_columns(group)
     # The few distinct descriptions are judged vague once each, not once per line.
     descriptions = base.select(pl.col("description").unique().drop_nulls())
     rows = frame.height
@@ -135,7 +137,7 @@ def validate(
     )
     heads_phoned = heads.lazy().with_columns(
         phones.e164_expr(heads, "consignee_phone", "_consignee_country").alias("phone")
-    ).drop(phones.NANP, phones.PREFIX)
+    ).drop(phones.COMPACT, phones.NANP, phones.PREFIX)
 
     line_checks, head_checks = catalogue.checks(rules.coverage_start)
     lines = base.with_columns(_LINE_TYPED).join(
