@@ -192,9 +192,11 @@ JOIN_FROM = 2000
 _KEYS = Table("_ace321_keys", MetaData(), Column("kind", String), Column("day", String),
               Column("key", String), prefixes=["TEMPORARY"])
 _COLUMNS_SQL = ", ".join(f"s.{column.key}" for column in _STORED_COLUMNS)
+_KEY_COLUMNS_SQL = "s.id, s.shipment_id, s.order_id, s.arrival_date, s.name_key, s.phone_e164"
 
 
-def _joined(session: Session, tenant: int, keys: list[tuple[str, Any, str]]) -> list[Any]:
+def _joined(session: Session, tenant: int, keys: list[tuple[str, Any, str]], *,
+            columns: str = _COLUMNS_SQL) -> list[Any]:
     """Stored shipments matching any ``(kind, day, key)``, through a temporary key table.
 
     ``kind``: ``id`` (shipment_id, any status; not mixed with the others), ``name`` / ``phone``
@@ -232,7 +234,7 @@ def _joined(session: Session, tenant: int, keys: list[tuple[str, Any, str]]) -> 
     live = "" if kinds == ["id"] else (" AND s.status <> 'CANCELLED' AND s.rules_decision <> "
                                        "'INVALID'")
     rows = session.execute(text(
-        f"SELECT {_COLUMNS_SQL} FROM shipments AS s WHERE s.id IN ({matching}){live}"),
+        f"SELECT {columns} FROM shipments AS s WHERE s.id IN ({matching}){live}"),
         {"tenant": tenant}).all()
     session.execute(text("DROP TABLE _ace321_keys"))
     return rows
@@ -327,7 +329,6 @@ def related(session: Session, tenant: int, keys: pl.DataFrame, *,
     live = (Shipment.tenant_id == tenant, Shipment.status != "CANCELLED",
             Shipment.rules_decision != "INVALID")
     seen_raw: set[Any] = set()
-    batches: dict[Any, uuid.UUID] = {}
     for _ in range(100):
         results: list[Iterable[Any]] = []
         raw_rows: list[Iterable[Any]] = []
@@ -336,7 +337,9 @@ def related(session: Session, tenant: int, keys: pl.DataFrame, *,
                  for day, values in pending.items() for key in values]
         pairs += [("order", None, order) for order in pending_orders]
         if len(pairs) >= JOIN_FROM:
-            raw_rows.append(_joined(session, tenant, pairs))
+            # Keys only: most rows of a large re-import are the file's own shipments (left
+            # out); the others are fetched whole afterwards.
+            raw_rows.append(_joined(session, tenant, pairs, columns=_KEY_COLUMNS_SQL))
         else:
             for column, pending in ((Shipment.name_key, pending_names),
                                     (Shipment.phone_e164, pending_phones)):
@@ -348,19 +351,18 @@ def related(session: Session, tenant: int, keys: pl.DataFrame, *,
                 results.append(session.execute(select(*_STORED_COLUMNS).where(
                     *live, Shipment.order_id.in_(chunk))).all())
         for rows in raw_rows:
-            fresh = []
+            wanted = []
             for raw in rows:
                 if raw[0] in seen_raw:
                     continue
                 seen_raw.add(raw[0])
                 if leave_out and raw[1] in leave_out:
-                    # Only its keys matter: typing the row (UUIDs, Decimal) would be wasted.
                     arrival = raw[3]
                     add(raw[2], dt.date.fromisoformat(arrival) if isinstance(arrival, str)
                         else arrival, raw[4], raw[5])
                     continue
-                fresh.append(_typed(raw, batches))
-            results.append(fresh)
+                wanted.append(raw[1])
+            results.append(list(stored_by_ids(session, tenant, wanted).values()))
         if not any(results):
             break
         before_names = {day: set(v) for day, v in by_day_name.items()}

@@ -412,21 +412,21 @@ def _store(session: Session, tenant_pk: int, screening: HistoryScreening, *, rul
         # SQLite's default page cache (2 MB) is far smaller than the person-day indexes a large
         # batch writes into at random places; a larger cache for this transaction only.
         session.execute(text(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}"))
-    with timings.stage("insert"):
-        _insert(session, Shipment, rows.shipments)
-        _insert(session, Party, rows.parties)
-        _insert(session, ShipmentLine, rows.lines)
+    for model, frame in ((Shipment, rows.shipments), (Party, rows.parties),
+                         (ShipmentLine, rows.lines)):
+        with timings.stage(f"insert {model.__tablename__}"):
+            _insert(session, model, frame)
     decisions: list[dict[str, Any]] = []
     reasons: list[dict[str, Any]] = []
     entries: list[audit.Entry] = []
     with timings.stage("rescreen"):
         _rescreen(session, screening.changes, rules, actor, now, decisions, reasons, entries)
-    with timings.stage("insert"):
-        _insert(session, Decision, rows.decisions)
-        _insert(session, Decision, decisions)
-        _insert(session, DecisionReason, rows.reasons)
-        _insert(session, DecisionReason, reasons)
-        _insert(session, StatusChange, rows.statuses)
+    for model, frame, extra in ((Decision, rows.decisions, decisions),
+                                (DecisionReason, rows.reasons, reasons),
+                                (StatusChange, rows.statuses, [])):
+        with timings.stage(f"insert {model.__tablename__}"):
+            _insert(session, model, frame)
+            _insert(session, model, extra)
     with timings.stage("audit"):
         audit.append_serialized(session, tenant_id=tenant_pk, actor=actor, at=now, events=[
             *rows.audit, *audit.serialized(entries)])
