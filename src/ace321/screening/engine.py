@@ -38,7 +38,7 @@ def screen(
         frame, rules=rules, default_arrival=default_arrival, rates=rates, hts_known=hts
     )
     errors = validated.issues.filter(pl.col("severity") == "error")["shipment_id"].unique()
-    lines = validated.lines.lazy().with_columns(regimes.line_flags(rules))
+    lines = plans.with_columns(validated.lines.lazy(), regimes.line_flags(rules), validated.lines.height)
     shipments = _shipments(lines, errors, validated.lines.height)
     decided = reasons.with_reasons(_decide(shipments, rules), shipments.height)
     extra = _entry_warnings(validated.lines, decided)
@@ -93,8 +93,9 @@ def _shipments(lines: pl.LazyFrame, errors: pl.Series, rows: int) -> pl.DataFram
     invalid = pl.col("shipment_id").is_in(errors.implode()) if errors.len() else pl.lit(False)
     shipments = plans.collect(
         # Folding names is costly: done once per shipment, not once per line.
-        figures.with_columns(_NAME_KEY, (~invalid & pl.col("value").is_not_null()).alias("valid"))
-        .drop("consignee_postal_code", "_consignee_country"),
+        plans.with_columns(
+            figures, [_NAME_KEY, (~invalid & pl.col("value").is_not_null()).alias("valid")], rows
+        ).drop("consignee_postal_code", "_consignee_country"),
         rows,
     )
     shipments = _with_codes(shipments, lines, rows)
@@ -184,7 +185,7 @@ def _decide(shipments: pl.DataFrame, rules: RuleSet) -> pl.LazyFrame:
     regime = regimes.regime_frame(rules, shipments["arrival"])
     plan = shipments.lazy().join(regime.lazy(), on="arrival", how="left", maintain_order="left")
     for group in _DECISIONS:
-        plan = plan.with_columns(group)
+        plan = plans.with_columns(plan, group, shipments.height)
     return plan
 
 

@@ -151,7 +151,7 @@ def with_reasons(decided: pl.LazyFrame, rows: int) -> pl.DataFrame:
     formatted only for the shipments a reason applies to, and only reasons that apply to some
     shipment take part in the query.
     """
-    flagged = plans.collect(decided.with_row_index("_shipment").with_columns(_WHEN), rows)
+    flagged = plans.collect(plans.with_columns(decided.with_row_index("_shipment"), _WHEN, rows), rows)
     ranks = [rank for rank, name in enumerate(_WHEN_NAMES) if flagged[name].any()]
     plan = flagged.lazy()
     if ranks:

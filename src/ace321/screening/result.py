@@ -53,7 +53,7 @@ class ScreeningResult:
             listed = _NO_ISSUES.alias("issues")
         value_usd = (pl.col("value_usd") if "value_usd" in decided.columns else
                      pl.when(pl.col("value").is_not_null()).then(amount_text(pl.col("value"))))
-        shipments = plans.collect(plan.select(
+        shipments = plans.collect(plans.select(plan, [
             "shipment_id",
             "order_id",
             pl.col("arrival").alias("arrival_date"),
@@ -69,7 +69,7 @@ class ScreeningResult:
             "reasons",
             listed,
             pl.col("first_row"),
-        ), decided.height)
+        ], decided.height), decided.height)
         kept = [c for c in (*columns.ALL, *LINE_COLUMNS) if c in lines.columns]
         return cls(rules.version, rules.disclaimer, shipments, issues, lines.select(kept))
 

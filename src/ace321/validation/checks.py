@@ -123,14 +123,12 @@ def validate(
     base = base.with_columns(pl.col("arrival_date").fill_null(
         pl.lit(default_arrival.isoformat() if default_arrival else None, dtype=pl.String)
     ).alias("_arrival_text"))
-    heads_plan = base.filter(SHIPMENT.is_first_distinct()).select(_HEAD_COLUMNS).with_columns(
-        _HEAD_TYPED
-    ).with_columns(_POSTAL_BAD)
-    for group in _PHONE_PARTS:
-        heads_plan = heads_plan.with_columns(group)
+    rows = frame.height
+    heads_plan = base.filter(SHIPMENT.is_first_distinct()).select(_HEAD_COLUMNS)
+    for group in (_HEAD_TYPED, _POSTAL_BAD, *_PHONE_PARTS):
+        heads_plan = plans.with_columns(heads_plan, group, rows)
     # The few distinct descriptions are judged vague once each, not once per line.
     descriptions = base.select(pl.col("description").unique().drop_nulls())
-    rows = frame.height
     heads, vague = plans.collect_all(
         [heads_plan, descriptions.filter(_VAGUE)], rows
     )
@@ -139,18 +137,19 @@ def validate(
     ).drop(phones.COMPACT, phones.NANP, phones.PREFIX)
 
     line_checks, head_checks = catalogue.checks(rules.coverage_start)
-    lines = base.with_columns(*_LINE_TYPED, _hts(frame["hts_code"])).join(
+    lines = plans.with_columns(base, [*_LINE_TYPED, _hts(frame["hts_code"])], rows).join(
         heads_phoned.select(_JOINED), on="shipment_id", how="left", maintain_order="left"
     )
     lines = _with_rates(lines, rates, heads["arrival"])
-    lines = lines.with_columns(
+    lines = plans.with_columns(lines, [
         (pl.col("description").is_in(vague["description"].implode()) if vague.height
          else pl.lit(False)).alias("_vague"),
         (~pl.col("hts").is_in(hts_known.implode()) if hts_known is not None
          else pl.lit(False)).alias("_hts_unknown"),
         *_LINE_DERIVED,
-    ).with_columns(check.bad for check in line_checks)
-    heads_checked = heads_phoned.with_columns(check.bad for check in head_checks)
+    ], rows)
+    lines = plans.with_columns(lines, [check.bad for check in line_checks], rows)
+    heads_checked = plans.with_columns(heads_phoned, [check.bad for check in head_checks], rows)
     lines_frame, heads_frame = plans.collect_all([lines, heads_checked], rows)
 
     issues = _conflicts(lines_frame)
