@@ -57,6 +57,7 @@ FLAG_CODES = {
 }
 
 
+_SHORT_HTS = r"^\d{6,9}$"
 # Shipment-level fields come from each shipment's first line (``first`` keeps input order
 # within a group; the groups are put back in input order by their first line's position).
 _FIGURES = [
@@ -72,6 +73,7 @@ _FIGURES = [
     .otherwise(pl.col("value_line").sum())
     .alias("value"),
     pl.col("gift_line").all().alias("is_gift"),
+    pl.col("hts").str.contains(_SHORT_HTS).any().alias("_short_hts"),
     pl.len().alias("line_count"),
     *[pl.col(flag).any().alias(flag) for flag in FLAG_CODES],
 ]
@@ -189,17 +191,16 @@ def _decide(shipments: pl.DataFrame, rules: RuleSet) -> pl.LazyFrame:
     return plan
 
 
-_ENTRY = pl.col("decision").is_in(["INFORMAL_ENTRY", "FORMAL_ENTRY"])
-_SHORT_HTS = pl.col("hts").str.contains(r"^\d{6,9}$")
 
 
 def _entry_warnings(lines: pl.DataFrame, shipments: pl.DataFrame) -> pl.DataFrame:
     """HTS_NOT_10_DIGIT: an entry wants the ten-digit statistical code."""
-    needs_entry = shipments.filter(_ENTRY)["shipment_id"]
-    if needs_entry.is_empty():
+    short = shipments["decision"].is_in(["INFORMAL_ENTRY", "FORMAL_ENTRY"]) & shipments["_short_hts"]
+    if not short.any():
         return pl.DataFrame(schema=checks.ISSUE_SCHEMA)
+    needs_entry = shipments.filter(short)["shipment_id"]
     return plans.collect(lines.lazy().filter(
-        pl.col("shipment_id").is_in(needs_entry.implode()) & _SHORT_HTS
+        pl.col("shipment_id").is_in(needs_entry.implode()) & pl.col("hts").str.contains(_SHORT_HTS)
     ).select(
         "shipment_id",
         pl.lit("HTS_NOT_10_DIGIT").alias("code"),
