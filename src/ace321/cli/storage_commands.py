@@ -117,6 +117,11 @@ def ingest_command(
     db: DbOption = None,
     actor: ActorOption = None,
     format: Annotated[IngestFormat, typer.Option("--format", "-f", help="Console output.")] = IngestFormat.table,
+    replace_invalid: Annotated[bool, typer.Option(
+        "--replace-invalid",
+        help="Replace a stored shipment with the file's corrected version when the stored one "
+             "is INVALID and still SCREENED (never manifested), instead of reporting "
+             "DUPLICATE_SHIPMENT.")] = False,
 ) -> None:
     """Screen ORDERS against the stored history and store them (one transaction per file)."""
     from ace321.intake import UnusableInput, read_orders
@@ -144,7 +149,7 @@ def ingest_command(
         report = ingest(database, frame, rules=rules,
                         batch=BatchInfo(orders.name, digest, frame.height), actor=_actor(actor),
                         now=now(), default_arrival=default_arrival, rates=rate_table,
-                        hts=hts_codes)
+                        hts=hts_codes, replace_invalid=replace_invalid)
     except (StorageError, StorageValueError) as error:
         raise _fail(f"{orders}: nothing stored: {error}") from None
     except Exception as error:
@@ -155,6 +160,7 @@ def ingest_command(
     status = {s: "stored" for s in report.stored}
     status.update({s: "already stored" for s in report.already_stored})
     status.update({s: "DUPLICATE_SHIPMENT" for s in report.duplicates})
+    status.update({s: "replaced" for s in report.replaced})
     for record in records:
         record["storage"] = status.get(record["shipment_id"])
     rescreened = [{"shipment_id": c.shipment_id, "before": c.before, "after": c.after,
@@ -165,6 +171,7 @@ def ingest_command(
                      "summary": {**report.result.summary(), "stored": len(report.stored),
                                  "already_stored": len(report.already_stored),
                                  "duplicates": len(report.duplicates),
+                                 "replaced": len(report.replaced),
                                  "rescreened": len(rescreened)},
                      "shipments": records, "rescreened": rescreened})
     else:
@@ -183,9 +190,10 @@ def ingest_command(
             console.print(f"re-screened {change['shipment_id']}: {change['before']} -> "
                           f"{change['after']} (caused by {', '.join(change['caused_by']) or '-'})",
                           highlight=False)
-        console.print(f"{len(report.stored)} stored, {len(report.already_stored)} already stored, "
-                      f"{len(report.duplicates)} duplicate(s), {len(rescreened)} re-screened",
-                      highlight=False)
+        replaced = f" ({len(report.replaced)} replacing INVALID ones)" if report.replaced else ""
+        console.print(f"{len(report.stored)} stored{replaced}, {len(report.already_stored)} "
+                      f"already stored, {len(report.duplicates)} duplicate(s), "
+                      f"{len(rescreened)} re-screened", highlight=False)
     invalid = any(r["decision"] == "INVALID" for r in records)
     raise typer.Exit(1 if invalid or report.duplicates else 0)
 

@@ -493,6 +493,9 @@ class HistoryScreening:
     already_stored: list[str]
     duplicates: dict[str, str]
     """shipment_id -> message naming the stored batch."""
+    replaced: dict[str, Any] = field(default_factory=dict)
+    """shipment_id -> the stored INVALID shipment (``StoredRow``) the file's version replaces;
+    these are also in ``new_ids``."""
     changes: list[Change] = field(default_factory=list)
     at_risk: list[Change] = field(default_factory=list)
     lock_names: set[str] = field(default_factory=set)
@@ -511,8 +514,13 @@ def screen_with_history(
     prepared: Prepared | None = None,
     timings: Timings | None = None,
     own_locks: set[str] | None = None,
+    replace_invalid: bool = False,
 ) -> HistoryScreening:
     """Screen ``frame`` together with the stored shipments it touches (reads only).
+
+    With ``replace_invalid``, a shipment stored with other content whose decision is INVALID
+    and which is still SCREENED is screened as new (``replaced``) instead of being a
+    ``DUPLICATE_SHIPMENT``.
 
     ``session`` is a SQLAlchemy ``Session``, or a ``Database`` or ``Engine`` (a read-only
     session is opened on it). ``.result`` is the ``ScreeningResult`` of the file's shipments.
@@ -529,20 +537,23 @@ def screen_with_history(
         with session.reading() as reader:
             return screen_with_history(frame, reader, rules, default_arrival=default_arrival,
                                        rates=rates, hts=hts, tenant=tenant, prepared=prepared,
-                                       timings=timings, own_locks=own_locks)
+                                       timings=timings, own_locks=own_locks,
+                                       replace_invalid=replace_invalid)
     timings = timings if timings is not None else Timings()
     prepared = prepared or prepare(frame, default_arrival)
     tenant_pk = tenant_id(session, tenant)
     keys = prepared.shipments
     with timings.stage("history"):
         existing = stored_by_ids(session, tenant_pk, keys["shipment_id"].to_list())
-        already, duplicates = [], {}
+        already, duplicates, replaced = [], {}, {}
         for shipment_id, content_hash in keys.select("shipment_id", "content_hash").iter_rows():
             row = existing.get(shipment_id)
             if row is None:
                 continue
             if row.content_hash == content_hash:
                 already.append(shipment_id)
+            elif replace_invalid and row.decision == "INVALID" and row.status == "SCREENED":
+                replaced[shipment_id] = row
             else:
                 batch = session.get(Batch, row.batch_id)
                 duplicates[shipment_id] = (
@@ -567,7 +578,7 @@ def screen_with_history(
     new_ids = [s for s in keys["shipment_id"].to_list() if s not in skip]
     screening = HistoryScreening(
         result=combined, combined=combined, prepared=prepared, stored=stored, new_ids=new_ids,
-        already_stored=already, duplicates=duplicates, timings=timings,
+        already_stored=already, duplicates=duplicates, replaced=replaced, timings=timings,
     )
     with timings.stage("compare"):
         own = own_locks if own_locks is not None else lock_names_for(tenant_pk, keys)

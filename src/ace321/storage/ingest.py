@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,7 @@ from ace321.storage.history import (
     Change,
     HistoryScreening,
     Timings,
+    canonical_rows,
     lock_names_for,
     prepare,
     records,
@@ -90,6 +91,11 @@ class IngestReport:
     def duplicates(self) -> dict[str, str]:
         return self.screening.duplicates
 
+    @property
+    def replaced(self) -> list[str]:
+        """Stored INVALID shipments replaced by the file's version (also in ``stored``)."""
+        return list(self.screening.replaced)
+
 
 class _Relock(Exception):
     def __init__(self, names: set[str]) -> None:
@@ -135,11 +141,18 @@ def ingest(
     hts: pl.Series | None = None,
     tenant: str = "default",
     within: Callable[[Session, IngestReport], None] | None = None,
+    replace_invalid: bool = False,
 ) -> IngestReport:
     """Screen ``frame`` against the stored history and store it in one transaction.
 
     ``within``, if given, is called with the session and the report before the commit: its
     writes join the batch's transaction, and an exception it raises rolls everything back.
+
+    ``replace_invalid``: a shipment stored with other content is normally
+    ``DUPLICATE_SHIPMENT``; with this it replaces the stored one when that one's decision is
+    INVALID and it is still SCREENED (never manifested). The stored shipment keeps its id and
+    its decision and status history; its lines and parties are replaced, it gets a new
+    decision, and the audit event ``shipment.replaced`` records the content before and after.
     """
     timings = Timings()
     with timings.stage("prepare"):
@@ -160,7 +173,7 @@ def ingest(
                 screening = screen_with_history(
                     prepared.frame, session, rules, default_arrival=default_arrival,
                     rates=rates, hts=hts, tenant=tenant, prepared=prepared, timings=timings,
-                    own_locks=own_locks[tenant_pk])
+                    own_locks=own_locks[tenant_pk], replace_invalid=replace_invalid)
                 if "*" not in locks and not screening.lock_names <= locks:
                     raise _Relock(screening.lock_names - locks)
                 report = _store(session, tenant_pk, screening, rules=rules, batch=batch,
@@ -269,7 +282,9 @@ class _Rows:
 def _new_rows(session: Session, tenant_pk: int, screening: HistoryScreening, *,
               rules: RuleSet, batch: BatchInfo, batch_id: uuid.UUID, actor: str,
               now: dt.datetime, rates: pl.DataFrame | None) -> _Rows:
-    """Every row of the new shipments, built column by column with Polars."""
+    """Every row of the new (and replacing) shipments, built column by column with Polars."""
+    seqs = {shipment_id: next_seq(session, row.id)
+            for shipment_id, row in screening.replaced.items()}
     dialect = session.get_bind().dialect
     stamp = Stamp._cached_bind_processor(dialect)(now) if dialect.name == "sqlite" else (
         now.isoformat())
@@ -280,6 +295,11 @@ def _new_rows(session: Session, tenant_pk: int, screening: HistoryScreening, *,
         pl.len().cast(pl.Int64).alias("line_count"),
     )
     heads = heads.with_columns(_uuids(heads.height).alias("pk"))
+    if screening.replaced:
+        # A replaced shipment keeps its stored id (its decision and status history hang on it).
+        heads = heads.with_columns(pl.col("shipment_id").replace_strict(
+            {shipment_id: row.id.hex for shipment_id, row in screening.replaced.items()},
+            default=pl.col("pk"), return_dtype=pl.String).alias("pk"))
     result = screening.result.shipments.select(
         "shipment_id", "consignee_key", "value", "value_usd", "decision", "ace_shipment_type",
         "reasons", "issues", pl.col("arrival_date").cast(pl.String).alias("_arrival"),
@@ -322,7 +342,8 @@ def _new_rows(session: Session, tenant_pk: int, screening: HistoryScreening, *,
             json.dumps(value, sort_keys=True) for value in with_issues["issues"].to_list()])
     decisions = ship.select(
         pl.col("_decision").alias("id"), pl.col("pk").alias("shipment_pk"),
-        pl.lit(1, pl.Int64).alias("seq"), pl.lit("IMPORT").alias("cause"), "decision",
+        pl.col("shipment_id").replace_strict(seqs, default=1, return_dtype=pl.Int64)
+        .alias("seq"), pl.lit("IMPORT").alias("cause"), "decision",
         pl.col("decision").alias("rules_decision"),
         pl.when(pl.col("decision") == "SECTION_321").then(pl.lit("SECTION 321"))
         .otherwise(pl.lit("PAPS")).alias("ace_shipment_type"),
@@ -335,16 +356,23 @@ def _new_rows(session: Session, tenant_pk: int, screening: HistoryScreening, *,
         "reasons").drop_nulls("reasons").with_columns(
         pl.int_range(pl.len()).over("decision_id").cast(pl.Int64).alias("position"),
     ).unnest("reasons").select("decision_id", "position", "code", "message", "reference")
+    replacing = pl.col("shipment_id").is_in(list(screening.replaced))
     statuses = ship.select(
-        pl.col("pk").alias("shipment_pk"), pl.lit(None, pl.String).alias("from_status"),
+        pl.col("pk").alias("shipment_pk"),
+        pl.when(replacing).then(pl.lit("SCREENED")).otherwise(pl.lit(None, pl.String))
+        .alias("from_status"),
         pl.lit("SCREENED").alias("to_status"), pl.lit(stamp).alias("changed_at"),
-        pl.lit(actor).alias("actor"), pl.lit(f"imported in batch {batch.name}").alias("cause"),
+        pl.lit(actor).alias("actor"),
+        pl.when(replacing).then(pl.lit(f"replaced by its version in batch {batch.name}"))
+        .otherwise(pl.lit(f"imported in batch {batch.name}")).alias("cause"),
     )
     events: list[audit.Serialized] = [(
         "import", "batch", str(batch_id), None, audit.canonical_json(audit.normalized({
             "name": batch.name, "sha256": batch.sha256, "rows": batch.row_count,
             "stored": sorted(screening.new_ids), "already_stored": screening.already_stored,
-            "duplicates": sorted(screening.duplicates)})), rules.version)]
+            "duplicates": sorted(screening.duplicates),
+            **({"replaced": sorted(screening.replaced)} if screening.replaced else {})})),
+        rules.version)]
     views = ship.select(
         "shipment_id", "decision", "value_usd", "consignee_key", "_arrival",
         pl.col("reasons").list.eval(pl.element().struct.field("code")).alias("_reasons"),
@@ -412,7 +440,11 @@ def _store(session: Session, tenant_pk: int, screening: HistoryScreening, *, rul
         # SQLite's default page cache (2 MB) is far smaller than the person-day indexes a large
         # batch writes into at random places; a larger cache for this transaction only.
         session.execute(text(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}"))
-    for model, frame in ((Shipment, rows.shipments), (Party, rows.parties),
+    shipments = rows.shipments
+    if screening.replaced:
+        with timings.stage("replace"):
+            shipments = _replace(session, screening, rows, batch_id=batch_id, rules=rules)
+    for model, frame in ((Shipment, shipments), (Party, rows.parties),
                          (ShipmentLine, rows.lines)):
         with timings.stage(f"insert {model.__tablename__}"):
             _insert(session, model, frame)
@@ -438,6 +470,50 @@ def _store(session: Session, tenant_pk: int, screening: HistoryScreening, *, rul
             session.execute(text("ANALYZE shipments, shipment_lines, parties, decisions"))
     return IngestReport(batch_id, screening, stored=list(screening.new_ids),
                         rescreened=list(screening.changes), timings=timings)
+
+
+def _replace(session: Session, screening: HistoryScreening, rows: _Rows, *,
+             batch_id: uuid.UUID, rules: RuleSet) -> pl.DataFrame:
+    """Turn the stored INVALID shipments the file replaces into the file's version, in place.
+
+    Their lines and parties are deleted (the new ones are inserted with the others), their
+    shipment row is updated from the new row, and ``shipment.replaced`` records the stored
+    content (its canonical lines) and the new one. Returns the shipment rows left to insert.
+    """
+    replaced = screening.replaced
+    pks = [row.id for row in replaced.values()]
+    before, _ = canonical_rows(session, pks)
+    old_lines: dict[str, list[dict[str, Any]]] = {}
+    for line in records(before, columns.ALL):
+        old_lines.setdefault(line["shipment_id"], []).append(line)
+    session.execute(delete(ShipmentLine).where(ShipmentLine.shipment_pk.in_(pks)))
+    session.execute(delete(Party).where(Party.shipment_pk.in_(pks)))
+    ids = pl.col("shipment_id").is_in(list(replaced))
+    updates = rows.shipments.filter(ids).drop("tenant_id", "created_at")
+    connection = session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    names = [name for name in updates.columns if name not in ("id", "shipment_id")]
+    sql = (f"UPDATE shipments SET {', '.join(f'{name} = {marker}' for name in names)} "
+           f"WHERE id = {marker} AND status = 'SCREENED' AND decision = 'INVALID'")
+    after = {row["shipment_id"]: row for row in records(
+        screening.result.shipments.filter(ids), ["shipment_id", "decision", "reasons", "issues"])}
+    for row in updates.iter_rows(named=True):
+        changed = connection.exec_driver_sql(sql, tuple([*(row[n] for n in names), row["id"]]))
+        if changed.rowcount != 1:
+            raise _Retry(f"shipment {row['shipment_id']} changed meanwhile")
+        stored, new = replaced[row["shipment_id"]], after[row["shipment_id"]]
+        rows.audit.append(("shipment.replaced", "shipment", row["shipment_id"], audit.canonical_json(
+            audit.normalized({
+                "batch": str(stored.batch_id), "content_hash": stored.content_hash,
+                "decision": stored.decision, "status": stored.status,
+                "lines": old_lines.get(row["shipment_id"], [])})),
+            audit.canonical_json(audit.normalized({
+                "batch": str(batch_id), "content_hash": row["content_hash"],
+                "decision": new["decision"], "status": "SCREENED",
+                "reasons": [reason["code"] for reason in new["reasons"] or []],
+                "issues": [issue["code"] for issue in new["issues"] or []]})),
+            rules.version))
+    return rows.shipments.filter(~ids)
 
 
 def _rescreen(session: Session, changes: list[Change], rules: RuleSet, actor: str,
