@@ -149,7 +149,10 @@ def validate(
          else pl.lit(False)).alias("_hts_unknown"),
         *_LINE_DERIVED,
     ], rows)
-    lines = plans.with_columns(lines, [check.bad for check in line_checks], rows)
+    # The heads' copies only serve the conflict test: dropped before the masks, not after.
+    lines = plans.with_columns(
+        lines.drop(*(f"_h_{name}" for name in _AGREED)), [check.bad for check in line_checks], rows
+    )
     heads_checked = plans.with_columns(heads_phoned, [check.bad for check in head_checks], rows)
     lines_frame, heads_frame = plans.collect_all([lines, heads_checked], rows)
 
@@ -163,8 +166,7 @@ def validate(
             how="vertical_relaxed",
         ), rows))
     work = lines_frame.drop(
-        *(check.mask for check in line_checks), "_vague", "_hts_unknown", "_conflict",
-        *(f"_h_{name}" for name in _AGREED),
+        *(check.mask for check in line_checks), "_vague", "_hts_unknown", "_conflict"
     )
     return Validated(lines=work, issues=_tidy(issues))
 
