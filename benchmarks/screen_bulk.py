@@ -103,6 +103,10 @@ def run_cli(orders: Path, rates: Path, output: Path) -> CliRun:
     return run
 
 
+def _load() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+
+
 def _mark(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
@@ -155,6 +159,7 @@ def main() -> int:
     print(f"ratio              {ratio:,.1f}x  (target <= {TARGET_RATIO:g}x: {_mark(ratio <= TARGET_RATIO)})")
     print(f"peak memory        {run.peak_mb:,.0f} MB  (target <= {TARGET_PEAK_MB:,.0f} MB: "
           f"{_mark(run.peak_mb <= TARGET_PEAK_MB)})")
+    print(f"load average       {_load()} (other work on the machine skews both sides)")
     return 0
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
 import sys
 import time
@@ -56,6 +57,7 @@ def main() -> int:
         path = generate_orders.write_rates(generate_orders.DATA_DIR / "rates.csv")
         rates = read_rates(path)
     arrival = dt.date(2025, 6, 2)
+    print(f"load average {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"{'shipments':>9} {'lines':>6} {'median ms':>10} {'p99 ms':>8}  target")
     for n, frame in frames(SIZES).items():
         for _ in range(args.warmup):
