@@ -104,6 +104,9 @@ def _shipments(lines: pl.LazyFrame, errors: pl.Series, rows: int) -> pl.DataFram
     return shipments.with_columns(persons.person_keys(shipments).alias("consignee_key"))
 
 
+_NO_CODES = {alias: pl.lit(None, dtype=pl.String).alias(alias) for _, alias in FLAG_CODES.values()}
+
+
 def _with_codes(shipments: pl.DataFrame, lines: pl.LazyFrame, rows: int) -> pl.DataFrame:
     """The codes named in exclusion messages ("HTS 2204.21.50, 2402.10.80"), per flag.
 
@@ -114,7 +117,7 @@ def _with_codes(shipments: pl.DataFrame, lines: pl.LazyFrame, rows: int) -> pl.D
     plan = shipments.lazy()
     for flag, (column, alias) in FLAG_CODES.items():
         if not shipments[flag].any():
-            plan = plan.with_columns(pl.lit(None, dtype=pl.String).alias(alias))
+            plan = plan.with_columns(_NO_CODES[alias])
             continue
         codes = (
             lines.filter(pl.col(flag))
@@ -197,7 +200,7 @@ def _entry_warnings(lines: pl.DataFrame, shipments: pl.DataFrame) -> pl.DataFram
     """HTS_NOT_10_DIGIT: an entry wants the ten-digit statistical code."""
     short = shipments["decision"].is_in(["INFORMAL_ENTRY", "FORMAL_ENTRY"]) & shipments["_short_hts"]
     if not short.any():
-        return pl.DataFrame(schema=checks.ISSUE_SCHEMA)
+        return checks.NO_ISSUES.clear()
     needs_entry = shipments.filter(short)["shipment_id"]
     return plans.collect(lines.lazy().filter(
         pl.col("shipment_id").is_in(needs_entry.implode()) & pl.col("hts").str.contains(_SHORT_HTS)
