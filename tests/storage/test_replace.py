@@ -64,7 +64,7 @@ def test_replace_invalid_replaces_the_stored_shipment_in_place(db, kit):
         rows, _ = canonical_rows(session, [new.id])
     assert rows.select(*columns.ALL).to_dicts() == corrected.select(*columns.ALL).to_dicts()
     assert content_hashes(rows) == content_hashes(corrected)
-    [(entity, before, after)] = _events(db, "shipment.replaced")
+    [(entity, before, after)] = _events(db, "replace")
     assert entity == "X1"
     assert before["batch"] == str(first.batch_id) and before["decision"] == "INVALID"
     assert [line["hts_code"] for line in before["lines"]] == ["12345"]
@@ -90,7 +90,7 @@ def test_replace_invalid_never_touches_a_valid_or_no_longer_screened_shipment(db
     after = kit.stored(db, "X1")
     assert (after.decision, after.status, after.content_hash) == (
         before.decision, before.status, before.content_hash)
-    assert _events(db, "shipment.replaced") == []
+    assert _events(db, "replace") == []
 
 
 def test_a_replacement_counts_in_its_person_day_with_the_stored_shipments(db, kit):

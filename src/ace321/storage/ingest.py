@@ -152,7 +152,7 @@ def ingest(
     ``DUPLICATE_SHIPMENT``; with this it replaces the stored one when that one's decision is
     INVALID and it is still SCREENED (never manifested). The stored shipment keeps its id and
     its decision and status history; its lines and parties are replaced, it gets a new
-    decision, and the audit event ``shipment.replaced`` records the content before and after.
+    decision, and the audit event ``replace`` (entity ``shipment``) records the content before and after.
     """
     timings = Timings()
     with timings.stage("prepare"):
@@ -477,7 +477,7 @@ def _replace(session: Session, screening: HistoryScreening, rows: _Rows, *,
     """Turn the stored INVALID shipments the file replaces into the file's version, in place.
 
     Their lines and parties are deleted (the new ones are inserted with the others), their
-    shipment row is updated from the new row, and ``shipment.replaced`` records the stored
+    shipment row is updated from the new row, and ``replace`` (entity ``shipment``) records the stored
     content (its canonical lines) and the new one. Returns the shipment rows left to insert.
     """
     replaced = screening.replaced
@@ -502,7 +502,7 @@ def _replace(session: Session, screening: HistoryScreening, rows: _Rows, *,
         if changed.rowcount != 1:
             raise _Retry(f"shipment {row['shipment_id']} changed meanwhile")
         stored, new = replaced[row["shipment_id"]], after[row["shipment_id"]]
-        rows.audit.append(("shipment.replaced", "shipment", row["shipment_id"], audit.canonical_json(
+        rows.audit.append(("replace", "shipment", row["shipment_id"], audit.canonical_json(
             audit.normalized({
                 "batch": str(stored.batch_id), "content_hash": stored.content_hash,
                 "decision": stored.decision, "status": stored.status,
