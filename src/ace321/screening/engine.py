@@ -40,12 +40,12 @@ def screen(
     errors = validated.issues.filter(pl.col("severity") == "error")["shipment_id"].unique()
     lines = plans.with_columns(validated.lines.lazy(), regimes.line_flags(rules), validated.lines.height)
     shipments = _shipments(lines, errors, validated.lines.height)
-    decided = reasons.with_reasons(_decide(shipments, rules), shipments.height)
+    decided, explained = reasons.with_reasons(_decide(shipments, rules), shipments.height)
     extra = _entry_warnings(validated.lines, decided)
     issues = validated.issues
     if extra.height:
         issues = pl.concat([issues, extra]).sort("row", maintain_order=True)
-    return ScreeningResult.build(decided, issues, rules, validated.lines)
+    return ScreeningResult.build(explained, issues, rules, validated.lines, rows=decided.height)
 
 
 FLAG_CODES = {

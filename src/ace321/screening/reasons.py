@@ -143,8 +143,10 @@ _WHEN_NAMES = [f"_reason{rank}" for rank in range(len(_DEFINITIONS))]
 _NONE = pl.lit([], dtype=pl.List(REASON))
 
 
-def with_reasons(decided: pl.LazyFrame, rows: int) -> pl.DataFrame:
-    """Add ``reasons``: a list of {code, message, reference} structs, decisive first.
+def with_reasons(decided: pl.LazyFrame, rows: int) -> tuple[pl.DataFrame, pl.LazyFrame]:
+    """The decided shipments, and a plan adding ``reasons`` to them: a list of {code, message,
+    reference} structs, decisive first (left lazy, so that the result's own columns are
+    selected in the same query).
 
     Built in long form (one row per shipment and reason, then grouped): Polars' list
     concatenation of structs is two orders of magnitude slower at a million rows. Messages are
@@ -175,4 +177,4 @@ def with_reasons(decided: pl.LazyFrame, rows: int) -> pl.DataFrame:
         )
     else:
         plan = plan.with_columns(_NONE.alias("reasons"))
-    return plans.collect(plan.drop("_shipment", *_WHEN_NAMES), rows)
+    return flagged, plan.drop("_shipment", *_WHEN_NAMES)

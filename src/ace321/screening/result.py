@@ -9,7 +9,6 @@ import polars as pl
 
 from ace321.intake import columns
 from ace321.rules import RuleSet
-from ace321.screening.money import amount_text
 from ace321.validation import plans
 
 DECISION_ORDER = ("SECTION_321", "GIFT", "INFORMAL_ENTRY", "FORMAL_ENTRY", "INVALID")
@@ -40,9 +39,11 @@ class ScreeningResult:
 
     @classmethod
     def build(
-        cls, decided: pl.DataFrame, issues: pl.DataFrame, rules: RuleSet, lines: pl.DataFrame
+        cls, decided: pl.LazyFrame, issues: pl.DataFrame, rules: RuleSet, lines: pl.DataFrame,
+        *, rows: int,
     ) -> ScreeningResult:
-        plan = decided.lazy()
+        """``decided``: the shipments with decisions, ``value_usd`` and reasons (``rows`` of them)."""
+        plan = decided
         if issues.height:
             per_shipment = issues.lazy().group_by("shipment_id", maintain_order=True).agg(
                 pl.struct("code", "severity", "field", "row", "message").alias("issues")
@@ -51,8 +52,6 @@ class ScreeningResult:
             listed = pl.col("issues").fill_null(_NO_ISSUES)
         else:
             listed = _NO_ISSUES.alias("issues")
-        value_usd = (pl.col("value_usd") if "value_usd" in decided.columns else
-                     pl.when(pl.col("value").is_not_null()).then(amount_text(pl.col("value"))))
         shipments = plans.collect(plans.select(plan, [
             "shipment_id",
             "order_id",
@@ -60,7 +59,7 @@ class ScreeningResult:
             "consignee_key",
             "consignee_name",
             pl.col("value"),
-            value_usd.alias("value_usd"),
+            "value_usd",
             "decision",
             pl.when(pl.col("decision") == "SECTION_321")
             .then(pl.lit("SECTION 321"))
@@ -69,7 +68,7 @@ class ScreeningResult:
             "reasons",
             listed,
             pl.col("first_row"),
-        ], decided.height), decided.height)
+        ], rows), rows)
         kept = [c for c in (*columns.ALL, *LINE_COLUMNS) if c in lines.columns]
         return cls(rules.version, rules.disclaimer, shipments, issues, lines.select(kept))
 
