@@ -32,9 +32,7 @@ from typing import Any
 
 import polars as pl
 
-from ace321.api.services.orders import frame_from_json, unusable
-from ace321.intake import UnusableInput
-from ace321.intake.json_orders import rows_from_shipments
+from ace321.api.services.orders import frame_from_rows, json_rows
 from ace321.rules import RuleSet
 from ace321.screening import ScreeningResult, screen
 from ace321.screening.result import DECISION_ORDER
@@ -48,7 +46,7 @@ class _Request:
     shipments: list[dict[str, Any]]
     as_of: dt.date | None
     future: Future[dict[str, Any]] = field(default_factory=Future)
-    rows: int = 0
+    lines: list[dict[str, str | None]] = field(default_factory=list)
     offset: int = 0
     """Where this request's rows start in the frame it is screened in."""
     frame: pl.DataFrame | None = None
@@ -112,18 +110,11 @@ class ScreenCoalescer:
 
     def _screen(self, batch: list[_Request]) -> None:
         # Each body is checked by itself (its errors are its own), then the canonical frame of
-        # all of them is built once: converting costs about as much per call as the engine.
+        # all of them is built once.
         ready: list[_Request] = []
         for request in batch:
             try:
-                if not isinstance(request.shipments, list):
-                    raise UnusableInput("request body", "expected a list of shipments")
-                request.rows = len(rows_from_shipments(request.shipments, "request body"))
-                if not request.rows:
-                    raise UnusableInput("request body", "no shipments")
-            except UnusableInput as error:
-                request.future.set_exception(unusable(error, "request body"))
-                continue
+                request.lines = json_rows(request.shipments)
             except Exception as error:
                 request.future.set_exception(error)
                 continue
@@ -133,15 +124,15 @@ class ScreenCoalescer:
         start = 0
         for request in ready:
             request.offset = start
-            start += request.rows
+            start += len(request.lines)
         try:
-            merged = frame_from_json([s for r in ready for s in r.shipments])
+            merged = frame_from_rows([line for r in ready for line in r.lines])
         except Exception:
             for request in ready:
                 self._alone(request)
             return
         for request in ready:
-            request.frame = merged.slice(request.offset, request.rows)
+            request.frame = merged.slice(request.offset, len(request.lines))
         alone, together = _mergeable(ready)
         for request in alone:
             self._alone(request)
@@ -154,7 +145,7 @@ class ScreenCoalescer:
     def _alone(self, request: _Request) -> None:
         """Screen a request in a frame of its own (rows from 1)."""
         try:
-            request.frame, request.offset = frame_from_json(request.shipments), 0
+            request.frame, request.offset = frame_from_rows(request.lines), 0
             self.calls += 1
             result = self.engine(request.frame, rules=self.rules, default_arrival=request.as_of)
             request.future.set_result(result.to_document())
