@@ -118,3 +118,18 @@ def _row(shipment: str, person: str, phone: str, price: str) -> str:
 def _csv(count: int) -> str:
     return HEADER + "".join(_row(f"S{n}", f"Person {n}", f"+1 716-634-{n:04d}", "10.00")
                             for n in range(1, count + 1))
+
+
+def test_server_workers_warm_up_and_freeze_their_startup_objects(api_db_url, monkeypatch):
+    import gc
+
+    from ace321.api.app import app_from_env
+
+    monkeypatch.setenv("ACE321_DATABASE_URL", api_db_url)
+    before = gc.get_freeze_count()
+    app = app_from_env()
+    try:
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
+        app.state.db.close()
