@@ -40,6 +40,11 @@ WEIGHT_UNITS = {"kg": "kg", "kgs": "kg", "lb": "lb", "lbs": "lb"}
 _DECIMAL = r"^\d+(\.\d+)?$"
 _PRICE = r"^\d+(\.\d{1,4})?$"
 SHIPMENT = pl.col("shipment_id")
+# The shipment's 0-based position in order of first appearance (``SHIPMENT_INDEX``): grouping,
+# joining and comparing on it is cheaper than on the id strings (a join of the shipments' first
+# lines back onto a million lines: 6 ms against 110 ms).
+SHIPMENT_INDEX = "_shipment_index"
+_INDEX = pl.col(SHIPMENT_INDEX)
 # Fields a shipment's lines must agree on (CONFLICTING_SHIPMENT).
 _AGREED = ("consignee_name", "consignee_address", "consignee_postal_code", "consignee_phone",
            "_arrival_text", "gift_line", "order_id")
@@ -66,7 +71,7 @@ def _postal_bad(party: str) -> pl.Expr:
     return (postal.is_not_null() & bad.fill_null(False)).alias(f"_{party}_postal_bad")
 
 
-_HEAD_COLUMNS = ("shipment_id", columns.ROW, columns.LINE_INDEX, "order_id", "_arrival_text",
+_HEAD_COLUMNS = ("shipment_id", SHIPMENT_INDEX, columns.ROW, columns.LINE_INDEX, "order_id", "_arrival_text",
                  "is_gift", *columns.SHIPPER, *columns.CONSIGNEE)
 _HEAD_TYPED = (
     pl.col("_arrival_text").str.to_date("%Y-%m-%d", strict=False).alias("arrival"),
@@ -91,7 +96,7 @@ _LINE_TYPED = (
     _gift_line(pl.col("is_gift")).alias("gift_line"),
 )
 _HTS_DIGITS = pl.col("hts_code").str.replace_all(r"[.\s]", "").alias("hts")
-_LINE_KEY = ["shipment_id", "sku", "description", "quantity", "unit_price", "currency", "hts",
+_LINE_KEY = [SHIPMENT_INDEX, "sku", "description", "quantity", "unit_price", "currency", "hts",
              "origin"]
 _USD = pl.col("_currency") == "USD"
 _POSTAL_BAD = [_postal_bad("shipper"), _postal_bad("consignee")]
@@ -99,7 +104,7 @@ _VAGUE = pl.col("description").str.to_lowercase().str.replace_all(r"[^a-z]+", " 
     VAGUE_WORDS
 )
 _PHONE_PARTS = phones.nanp_columns(pl.col("consignee_phone"), pl.col("_consignee_country"))
-_JOINED = ["shipment_id", "arrival", "_consignee_country", "_shipper_country", "phone"]
+_JOINED = [SHIPMENT_INDEX, "arrival", "_consignee_country", "_shipper_country", "phone"]
 _HEAD_COPIES = [pl.col(name).alias(f"_h_{name}") for name in _AGREED]
 _LINE_DERIVED = [
     (pl.col("qty").cast(MONEY) * pl.col("price") * pl.col("usd_rate")).alias("value_line"),
@@ -113,7 +118,7 @@ _CONFLICT_WITH_HEAD = pl.any_horizontal(
     pl.col(name).ne_missing(pl.col(f"_h_{name}")) for name in _AGREED
 ).alias("_conflict")
 _CONFLICT_WITH_PREVIOUS = (
-    SHIPMENT.eq_missing(SHIPMENT.shift(1))
+    _INDEX.eq_missing(_INDEX.shift(1))
     & pl.any_horizontal(pl.col(name).ne_missing(pl.col(name).shift(1)) for name in _AGREED)
 ).fill_null(False).alias("_conflict")
 
@@ -126,14 +131,17 @@ def validate(
     rates: pl.DataFrame | None = None,
     hts_known: pl.Series | None = None,
 ) -> Validated:
-    base = frame.lazy()
     if frame["shipment_id"].null_count():
-        base = base.with_columns(SHIPMENT.fill_null(pl.format("<row {}>", pl.col(columns.ROW))))
-    base = base.with_columns(pl.col("arrival_date").fill_null(
-        pl.lit(default_arrival.isoformat() if default_arrival else None, dtype=pl.String)
-    ).alias("_arrival_text"))
+        frame = frame.with_columns(SHIPMENT.fill_null(pl.format("<row {}>", pl.col(columns.ROW))))
+    together = _listed_together(frame["shipment_id"])
+    base = _with_shipment_index(frame.lazy(), together).with_columns(
+        pl.col("arrival_date").fill_null(
+            pl.lit(default_arrival.isoformat() if default_arrival else None, dtype=pl.String)
+        ).alias("_arrival_text")
+    )
     rows = frame.height
-    heads_plan = base.filter(SHIPMENT.is_first_distinct()).select(_HEAD_COLUMNS)
+    first_lines = _INDEX.ne_missing(_INDEX.shift(1)) if together else _INDEX.is_first_distinct()
+    heads_plan = base.filter(first_lines.fill_null(True)).select(_HEAD_COLUMNS)
     for group in (_HEAD_TYPED, _POSTAL_BAD, *_PHONE_PARTS):
         heads_plan = plans.with_columns(heads_plan, group, rows)
     # The few distinct descriptions are judged vague once each, not once per line.
@@ -149,10 +157,9 @@ def validate(
     nulls = frame.null_count().row(0, named=True)
     line_checks = tuple(check for check in line_checks if check.can_fail(nulls, rows))
     head_checks = tuple(check for check in head_checks if check.can_fail(nulls, rows))
-    together = _listed_together(frame["shipment_id"])
     joined = heads_phoned.select(_JOINED if together else [*_JOINED, *_HEAD_COPIES])
     lines = plans.with_columns(base, [*_LINE_TYPED, _hts(frame["hts_code"])], rows).join(
-        joined, on="shipment_id", how="left", maintain_order="left"
+        joined, on=SHIPMENT_INDEX, how="left", maintain_order="left"
     )
     lines = _with_rates(lines, rates, heads["arrival"])
     lines = plans.with_columns(lines, [
@@ -185,10 +192,22 @@ def validate(
     return Validated(lines=work, issues=_tidy(issues))
 
 
+def _with_shipment_index(lines: pl.LazyFrame, together: bool) -> pl.LazyFrame:
+    """``SHIPMENT_INDEX`` on every line: counted from the runs' starts when each shipment's
+    lines are listed together (and then sorted), else from each id's first line."""
+    if together:
+        starts = SHIPMENT.ne_missing(SHIPMENT.shift(1)).fill_null(True)
+        return lines.with_columns(
+            (starts.cum_sum() - 1).cast(pl.UInt32).set_sorted().alias(SHIPMENT_INDEX)
+        )
+    first = SHIPMENT.is_first_distinct()
+    return lines.with_columns(
+        pl.when(first).then(first.cum_sum() - 1).cast(pl.UInt32).alias(SHIPMENT_INDEX)
+    ).with_columns(_INDEX.first().over("shipment_id").alias(SHIPMENT_INDEX))
+
+
 def _listed_together(shipment_ids: pl.Series) -> bool:
-    """Whether each shipment's lines form one run: as many runs as distinct ids. (Empty ids
-    become one-line shipments of their own: counted as one id, they can only err towards
-    "not together", which takes the general path.)"""
+    """Whether each shipment's lines form one run: as many runs as distinct ids."""
     if shipment_ids.is_empty():
         return True
     runs = 1 + int(shipment_ids.ne_missing(shipment_ids.shift(1)).slice(1).sum())
