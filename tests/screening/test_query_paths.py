@@ -20,10 +20,15 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "orders.csv"
 HTS_CSV = Path("/work/shared/data/hts_2026_revision_4.csv")
 
 
+@pytest.mark.parametrize("shuffled", [False, True], ids=["listed-together", "scattered"])
 @pytest.mark.parametrize("day", ["2024-06-03", "2025-06-02", "2026-11-23"])
-def test_same_result_on_both_paths(day: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_same_result_on_both_paths(day: str, shuffled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scattered: a shipment's lines apart from each other, which numbers the shipments from
+    their first lines instead of from runs."""
     rules = load_rules()
     frame = read_orders(EXAMPLES)
+    if shuffled:
+        frame = frame.sample(fraction=1.0, shuffle=True, seed=7)
     hts = known_codes(read_hts_table(HTS_CSV)) if HTS_CSV.is_file() else None
     options = {"rules": rules, "default_arrival": dt.date.fromisoformat(day), "hts": hts}
     monkeypatch.setattr(plans, "SMALL", 10**9)

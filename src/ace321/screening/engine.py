@@ -79,11 +79,11 @@ _FIGURES = [
 ]
 
 
-def _name_key(names: pl.Series) -> pl.Expr:
+def _name_key(names: pl.Series | None) -> pl.Expr:
     """Folded name and postal key. Folding is costly (0.11 s on 300,000 shipments) and a large
-    file repeats names (29,000 distinct there): large sets fold each distinct name once."""
+    file repeats names (29,000 distinct there): given ``names``, each distinct one is folded once."""
     folded = persons.folded_name(pl.col("consignee_name"))
-    if names.len() >= plans.SMALL:
+    if names is not None:
         distinct = names.unique().drop_nulls()
         folded = pl.col("consignee_name").replace_strict(
             distinct,
@@ -97,16 +97,20 @@ def _name_key(names: pl.Series) -> pl.Expr:
 def _shipments(lines: pl.LazyFrame, errors: pl.Series, rows: int) -> pl.DataFrame:
     # Grouped on the shipment's index (see ``checks.SHIPMENT_INDEX``), which also puts the
     # shipments in input order.
-    figures = plans.collect(
+    figures = (
         lines.group_by(checks.SHIPMENT_INDEX)
         .agg(pl.col("shipment_id").first(), *_FIGURES)
-        .sort(checks.SHIPMENT_INDEX),
-        rows,
+        .sort(checks.SHIPMENT_INDEX)
     )
+    names = None
+    if rows >= plans.SMALL:
+        # The shipments' names are needed to build the folding map: a query of its own.
+        figures = plans.collect(figures, rows).lazy()
+        names = figures.select("consignee_name").collect()["consignee_name"]
     invalid = pl.col("shipment_id").is_in(errors.implode()) if errors.len() else pl.lit(False)
     shipments = plans.collect(
-        plans.with_columns(figures.lazy(), [
-            _name_key(figures["consignee_name"]),
+        plans.with_columns(figures, [
+            _name_key(names),
             (~invalid & pl.col("value").is_not_null()).alias("valid"),
         ], rows).drop("consignee_postal_code", "_consignee_country"),
         rows,
