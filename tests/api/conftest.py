@@ -21,6 +21,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore:Using `httpx` with")
 
 NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
+
+
+async def _fixed_now() -> dt.datetime:
+    return NOW
 SHIPPER = {
     "shipper_name": "Maple Leaf Apparel Inc.", "shipper_address": "200 Front St W",
     "shipper_city": "Toronto", "shipper_state": "ON", "shipper_postal_code": "M5V 3K2",
@@ -64,7 +68,12 @@ class Api:
         from ace321.api.settings import Settings
 
         self.url = url
+        from ace321.api.deps import get_now
+
         self.app = create_app(url, rules=rules, settings=Settings(**settings))
+        # The server's clock is fixed: trips filed "now" must stay before EXAMPLE_TRIP's arrival
+        # whatever day the suite runs on.
+        self.app.dependency_overrides[get_now] = _fixed_now
         self.db = self.app.state.db
         self.client = TestClient(self.app, raise_server_exceptions=False)
         self._keys: dict[tuple[str, str], str] = {}
