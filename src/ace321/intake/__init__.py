@@ -24,13 +24,15 @@ def read_orders(
     path = Path(path)
     if path.suffix.lower() == ".json":
         return read_json_orders(path)
-    raw = read_raw_csv(path)
+    # The raw frame is held in a list and popped into the call: this frame keeps no reference,
+    # so the raw cells are released while they are trimmed (see ``canonical_frame``).
+    raw = [read_raw_csv(path)]
     from ace321.intake import shopify
 
-    if shopify.is_shopify_header(raw.columns):
+    if shopify.is_shopify_header(raw[0].columns):
         if catalog is None:
             raise UnusableInput(
                 str(path), "Shopify order export needs --catalog products.csv (sku,hts_code,country_of_origin)"
             )
-        return shopify.shopify_frame(raw, str(path), Path(catalog), shipper)
-    return canonical_frame(raw, str(path))
+        return shopify.shopify_frame(raw.pop(), str(path), Path(catalog), shipper)
+    return canonical_frame(raw.pop(), str(path))
