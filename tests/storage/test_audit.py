@@ -7,6 +7,8 @@ import json
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 
@@ -163,3 +165,22 @@ def test_pre_serialised_events_hash_exactly_like_event_hash(db, kit):
             audit.event_hash(audit._event_dict(row)) for row in rows]
         assert rows[0].entity_id == odd and json.loads(rows[0].after)["value_usd"] == "10.50"
     assert kit.verify(db).ok
+
+
+_TEXT = st.text(max_size=10)
+_OPTIONAL = st.none() | _TEXT
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrival=_OPTIONAL, batch=_TEXT, key=_OPTIONAL, decision=_TEXT, status=_TEXT,
+       value=_OPTIONAL, reasons=st.lists(_TEXT, max_size=3), issues=st.lists(_TEXT, max_size=3))
+def test_decision_template_is_the_canonical_json(arrival, batch, key, decision, status, value,
+                                                 reasons, issues):
+    from ace321.storage.audit import canonical_json, decision_json
+
+    view = {"arrival_date": arrival, "batch": batch, "consignee_key": key, "decision": decision,
+            "issues": issues, "reasons": reasons, "rules_decision": decision, "status": status,
+            "value_usd": value}
+    assert decision_json(arrival_date=arrival, batch=batch, consignee_key=key,
+                         decision=decision, issues=issues, reasons=reasons, status=status,
+                         value_usd=value) == canonical_json(view)

