@@ -37,12 +37,13 @@ def screen(
     validated = checks.validate(
         frame, rules=rules, default_arrival=default_arrival, rates=rates, hts_known=hts
     )
-    errors = validated.issues.filter(pl.col("severity") == "error")["shipment_id"].unique()
+    issues = validated.issues
+    errors = (issues.filter(pl.col("severity") == "error")["shipment_id"].unique()
+              if issues.height else issues["shipment_id"])
     lines = plans.with_columns(validated.lines.lazy(), regimes.line_flags(rules), validated.lines.height)
     shipments = _shipments(lines, errors, validated.lines.height)
     decided, explained = reasons.with_reasons(_decide(shipments, rules), shipments.height)
     extra = _entry_warnings(validated.lines, decided)
-    issues = validated.issues
     if extra.height:
         issues = pl.concat([issues, extra]).sort("row", maintain_order=True)
     return ScreeningResult.build(explained, issues, rules, validated.lines, rows=decided.height)
