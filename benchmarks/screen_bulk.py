@@ -27,8 +27,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import generate_orders
-import polars as pl
+# Importing Polars writes its own allocator settings (_RJEM_MALLOC_CONF) into this process's
+# environment, where the ace321 subprocess would inherit them as if the user had set them: it
+# is started with the environment as it was before, as a shell starts it. So Polars and the
+# generator are imported after this line, inside the functions that use them.
+SHELL_ENVIRONMENT = dict(os.environ)
 
 TARGET_RATIO = 5.0
 TARGET_PEAK_MB = 2500.0
@@ -46,6 +49,8 @@ class CliRun:
 
 def baseline(path: Path) -> tuple[float, int, int, int]:
     """Seconds for the Polars-only pass, and the lines, shipments and groups it saw."""
+    import polars as pl
+
     started = time.perf_counter()
     frame = pl.read_csv(path, infer_schema=False)
     totals = (
@@ -82,7 +87,8 @@ def run_cli(orders: Path, rates: Path, output: Path) -> CliRun:
                "--output", str(output)]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=REPO)
+        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=REPO,
+                                   env=SHELL_ENVIRONMENT)
         if hasattr(os, "wait4"):
             # This child's own rusage, not the maximum over every child the process ever had.
             _, status, usage = os.wait4(process.pid, 0)
@@ -112,6 +118,8 @@ def _mark(ok: bool) -> str:
 
 
 def main() -> int:
+    import generate_orders
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000, help="order lines (default 1,000,000)")
     parser.add_argument("--seed", type=int, default=42)

@@ -1,3 +1,3 @@
-from ace321.cli.app import main
+from ace321.cli.entry import main
 
 main()
