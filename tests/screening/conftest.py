@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-HTS_CSV = Path("/work/shared/data/hts_2026_revision_4.csv")
+HTS_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "hts_2026_revision_4.csv"
 
 DEFAULT_SHIPPER = {
     "shipper_name": "Maple Leaf Apparel Inc.",

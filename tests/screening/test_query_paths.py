@@ -17,7 +17,7 @@ from ace321.screening import screen
 from ace321.validation import plans
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "orders.csv"
-HTS_CSV = Path("/work/shared/data/hts_2026_revision_4.csv")
+HTS_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "hts_2026_revision_4.csv"
 
 
 @pytest.mark.parametrize("shuffled", [False, True], ids=["listed-together", "scattered"])
