@@ -13,16 +13,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-import pycountry
 
 from ace321.intake.csv_orders import read_raw_csv
 from ace321.intake.errors import UnusableInput
+from ace321.validation import iso_codes
 
 RATE_TYPE = pl.Decimal(38, 12)
 COLUMNS = ("date", "currency", "usd_per_unit")
 _MAX_DECIMALS = 8
 _MAX_INTEGER_DIGITS = 38 - 12
-_CURRENCIES = sorted(currency.alpha_3 for currency in pycountry.currencies)
+_CURRENCIES = list(iso_codes.CURRENCIES)
 
 
 def _problems() -> list[tuple[str, pl.Expr]]:

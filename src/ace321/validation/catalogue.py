@@ -16,15 +16,12 @@ import functools
 from dataclasses import dataclass
 
 import polars as pl
-import pycountry
 
 from ace321.intake import columns
-from ace321.validation import codes
+from ace321.validation import codes, iso_codes
 
-COUNTRIES = sorted(country.alpha_2 for country in pycountry.countries)
-# ISO 4217 codes for metals, funds and testing are not money a price can be stated in.
-NOT_MONEY = {"XAG", "XAU", "XPD", "XPT", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA", "XTS", "XXX"}
-CURRENCIES = sorted(c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in NOT_MONEY)
+COUNTRIES = list(iso_codes.COUNTRIES)
+CURRENCIES = [code for code in iso_codes.CURRENCIES if code not in iso_codes.NOT_MONEY]
 DESCRIPTION_LIMIT = 45
 TRUE_WORDS = ["true", "yes", "y", "1"]
 FALSE_WORDS = ["false", "no", "n", "0"]
