@@ -62,12 +62,19 @@ def nanp_columns(phone: pl.Expr, region: pl.Expr) -> list[list[pl.Expr]]:
 def e164_expr(frame: pl.DataFrame, phone: str, region: str) -> pl.Expr:
     """The E.164 phone of each row of ``frame``, which has the ``nanp_columns``; null when
     invalid or empty. libphonenumbers judges each distinct prefix and other number once."""
-    prefixes = frame[PREFIX].drop_nulls().unique().to_list()
-    valid = [prefix for prefix in prefixes if _e164(prefix + "0000", None) is not None]
+    if frame.height < plans.SMALL:
+        # A few shipments: Python lists cost less than five Series operations (0.3 ms).
+        nanp, raw = frame[NANP].to_list(), frame[phone].to_list()
+        prefixes = {prefix for prefix in frame[PREFIX].to_list() if prefix is not None}
+        any_other = any(n is None and r is not None for n, r in zip(nanp, raw, strict=True))
+    else:
+        prefixes = set(frame[PREFIX].drop_nulls().unique().to_list())
+        any_other = bool((frame[NANP].is_null() & frame[phone].is_not_null()).any())
+    valid = sorted(prefix for prefix in prefixes if _e164(prefix + "0000", None) is not None)
     e164: pl.Expr = pl.when(pl.col(PREFIX).is_in(valid)).then(pl.col(NANP))
-    others = frame[NANP].is_null() & frame[phone].is_not_null()
-    if not others.any():
+    if not any_other:
         return e164
+    others = frame[NANP].is_null() & frame[phone].is_not_null()
     pairs = frame.filter(others).select(pl.col(phone).alias("raw"), pl.col(region).alias("region")).unique()
     pairs = pairs.with_columns(
         pl.Series("other", [_e164(raw, code) for raw, code in pairs.iter_rows()], dtype=pl.String)
