@@ -106,8 +106,8 @@ def _shipments(lines: pl.LazyFrame, errors: pl.Series, rows: int) -> pl.DataFram
     names = None
     if rows >= plans.SMALL:
         # The shipments' names are needed to build the folding map: a query of its own.
-        figures = plans.collect(figures, rows).lazy()
-        names = figures.select("consignee_name").collect()["consignee_name"]
+        collected = plans.collect(figures, rows)
+        names, figures = collected["consignee_name"], collected.lazy()
     invalid = pl.col("shipment_id").is_in(errors.implode()) if errors.len() else pl.lit(False)
     shipments = plans.collect(
         plans.with_columns(figures, [

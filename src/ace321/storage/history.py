@@ -110,6 +110,9 @@ def prepare(frame: pl.DataFrame, default_arrival: dt.date | None) -> Prepared:
     return Prepared(frame, keys)
 
 
+_SLICE = 50_000  # lines per slice of the content hashes' text, at least
+
+
 def content_hashes(frame: pl.DataFrame) -> dict[str, str]:
     """SHA-256 of each shipment's canonical lines (every canonical field, in line order).
 
@@ -130,9 +133,6 @@ def content_hashes(frame: pl.DataFrame) -> dict[str, str]:
         for shipment_id, text in zip(texts["shipment_id"].to_list(), texts["_line"].to_list(),
                                      strict=True)
     }
-
-
-_SLICE = 50_000
 
 
 def _cell_parts(frame: pl.DataFrame) -> list[pl.Expr]:

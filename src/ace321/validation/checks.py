@@ -72,8 +72,8 @@ def _postal_bad(party: str) -> pl.Expr:
     return (postal.is_not_null() & bad.fill_null(False)).alias(f"_{party}_postal_bad")
 
 
-_HEAD_COLUMNS = ("shipment_id", SHIPMENT_INDEX, columns.ROW, columns.LINE_INDEX, "order_id", "_arrival_text",
-                 "is_gift", *columns.SHIPPER, *columns.CONSIGNEE)
+_HEAD_COLUMNS = ("shipment_id", SHIPMENT_INDEX, columns.ROW, columns.LINE_INDEX, "order_id",
+                 "_arrival_text", "is_gift", *columns.SHIPPER, *columns.CONSIGNEE)
 _HEAD_TYPED = (
     pl.col("_arrival_text").str.to_date("%Y-%m-%d", strict=False).alias("arrival"),
     pl.col("consignee_country").str.to_uppercase().alias("_consignee_country"),
