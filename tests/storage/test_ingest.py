@@ -156,6 +156,22 @@ def test_cli_ingest_json_and_default_database_file(tmp_path, kit, monkeypatch, d
     assert "already stored" in again.stdout
 
 
+def test_cli_ingest_summary_gives_counts_not_rows(tmp_path, kit, db_url):
+    orders = tmp_path / "orders.json"
+    orders.write_text(json.dumps([kit.shipment("S1"), kit.shipment("S2", person="Bo Diaz",
+                                                                   phone="+1 716-634-0102")]))
+    first = kit.cli("ingest", str(orders), "--db", db_url, "--format", "summary")
+    assert first.exit_code == 0, first.output
+    assert "2 shipments" in first.stdout and "SECTION_321" in first.stdout
+    assert "2 stored, 0 already stored, 0 duplicate(s), 0 re-screened" in first.stdout
+    assert "S1" not in first.stdout  # no row per shipment
+    orders.write_text(json.dumps([kit.shipment("S1", lines=[{"quantity": "2"}])]))
+    duplicate = kit.cli("ingest", str(orders), "--db", db_url, "--format", "summary")
+    assert duplicate.exit_code == 1
+    assert "DUPLICATE_SHIPMENT" in duplicate.stdout
+    assert "0 stored, 0 already stored, 1 duplicate(s)" in duplicate.stdout
+
+
 def test_cli_ingest_with_db_url_reports_duplicates_and_storage_failures(tmp_path, kit, db_url):
     orders = tmp_path / "orders.json"
     orders.write_text(json.dumps([kit.shipment("K1")]))

@@ -35,6 +35,7 @@ audit_app = typer.Typer(help="The audit trail: verify the hash chain, export eve
 class IngestFormat(StrEnum):
     table = "table"
     json = "json"
+    summary = "summary"
 
 
 def now() -> dt.datetime:
@@ -156,6 +157,17 @@ def ingest_command(
         raise _fail(f"{orders}: nothing stored: {type(error).__name__}: {error}") from None
     finally:
         database.close()
+    invalid = report.result.invalid_count > 0
+    rescreened = [{"shipment_id": c.shipment_id, "before": c.before, "after": c.after,
+                   "caused_by": c.caused_by} for c in report.rescreened]
+    if format is IngestFormat.summary:
+        # Counts only: a table of a million-line file's shipments takes minutes to print.
+        from ace321.cli import output as out
+
+        console = Console()
+        out.print_summary(report.result, console)
+        _print_storage_counts(console, report, rescreened)
+        raise typer.Exit(1 if invalid or report.duplicates else 0)
     records = report.result.records()
     status = {s: "stored" for s in report.stored}
     status.update({s: "already stored" for s in report.already_stored})
@@ -163,8 +175,6 @@ def ingest_command(
     status.update({s: "replaced" for s in report.replaced})
     for record in records:
         record["storage"] = status.get(record["shipment_id"])
-    rescreened = [{"shipment_id": c.shipment_id, "before": c.before, "after": c.after,
-                   "caused_by": c.caused_by} for c in report.rescreened]
     if format is IngestFormat.json:
         _print_json({"batch_id": None if report.batch_id is None else str(report.batch_id),
                      "rules_version": report.result.rules_version,
@@ -186,16 +196,19 @@ def ingest_command(
                           record["value_usd"] or "", record["decision"], record["storage"] or "",
                           notes)
         console.print(table)
-        for change in rescreened:
-            console.print(f"re-screened {change['shipment_id']}: {change['before']} -> "
-                          f"{change['after']} (caused by {', '.join(change['caused_by']) or '-'})",
-                          highlight=False)
-        replaced = f" ({len(report.replaced)} replacing INVALID ones)" if report.replaced else ""
-        console.print(f"{len(report.stored)} stored{replaced}, {len(report.already_stored)} "
-                      f"already stored, {len(report.duplicates)} duplicate(s), "
-                      f"{len(rescreened)} re-screened", highlight=False)
-    invalid = any(r["decision"] == "INVALID" for r in records)
+        _print_storage_counts(console, report, rescreened)
     raise typer.Exit(1 if invalid or report.duplicates else 0)
+
+
+def _print_storage_counts(console: Console, report: Any, rescreened: list[dict[str, Any]]) -> None:
+    for change in rescreened:
+        console.print(f"re-screened {change['shipment_id']}: {change['before']} -> "
+                      f"{change['after']} (caused by {', '.join(change['caused_by']) or '-'})",
+                      highlight=False)
+    replaced = f" ({len(report.replaced)} replacing INVALID ones)" if report.replaced else ""
+    console.print(f"{len(report.stored)} stored{replaced}, {len(report.already_stored)} "
+                  f"already stored, {len(report.duplicates)} duplicate(s), "
+                  f"{len(rescreened)} re-screened", highlight=False)
 
 
 @shipments_app.command("list")
