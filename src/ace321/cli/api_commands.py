@@ -13,11 +13,11 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from ace321.cli import console as ui
 from ace321.cli.storage_commands import DbOption, _actor, _fail, _open
 
-err = Console(stderr=True)
+err = ui.console(stderr=True)
 apikey_app = typer.Typer(help="API keys: create (printed once), revoke, list.",
                          no_args_is_help=True)
 
@@ -53,7 +53,7 @@ def serve(
     if max_body_mb is not None:
         os.environ["ACE321_API_MAX_BODY_BYTES"] = str(int(max_body_mb * 1024 * 1024))
     err.print(f"ace321 API on http://{host}:{port}/v1 (docs /v1/docs), {workers} worker(s)",
-              highlight=False)
+              soft_wrap=True)
     # "auto" is uvloop and httptools (installed with uvicorn[standard]): on 2 cores they
     # served about twice the screens per second of asyncio and h11 (benchmarks/api_load.py).
     uvicorn.run("ace321.api.app:app_from_env", factory=True, host=host, port=port,
@@ -83,7 +83,7 @@ def apikey_create(
     finally:
         database.close()
     err.print(f"API key {created.prefix} ({created.role}) for tenant {created.tenant}; it is "
-              "shown only now:", highlight=False)
+              "shown only now:", soft_wrap=True)
     sys.stdout.write(created.key + "\n")
 
 
@@ -105,8 +105,7 @@ def apikey_revoke(
         raise _fail(str(error), 1) from None
     finally:
         database.close()
-    Console().print(f"API key {revoked.prefix} of tenant {revoked.tenant} revoked",
-                    highlight=False)
+    ui.say(f"API key {revoked.prefix} of tenant {revoked.tenant} revoked")
 
 
 @apikey_app.command("list")

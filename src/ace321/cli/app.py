@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from ace321.cli import console as ui
 from ace321.intake import UnusableInput, read_orders
 from ace321.rules import RuleError, RuleSet, load_rules
 
@@ -20,7 +20,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+err = ui.console(stderr=True)
 LARGE_FILE_BYTES = 5_000_000
 
 
@@ -32,7 +32,7 @@ class Format(StrEnum):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    ui.error(message)
     return typer.Exit(code)
 
 
@@ -99,8 +99,7 @@ def check(
                 out.write_result_file(result, output)
     except UnusableInput as error:
         raise _fail(str(error)) from None
-    # Piped output keeps whole messages on one line instead of wrapping at 80 columns.
-    console = Console() if Console().is_terminal else Console(width=200)
+    console = ui.console()
     if format is Format.json:
         out.print_json(result)
     elif format is Format.csv:
@@ -147,16 +146,11 @@ def rules_command(
     timeline: Annotated[bool, typer.Option(help="List every dated change with its reference.")] = False,
 ) -> None:
     """Show the dated rules: the regime on a date, or the timeline of changes."""
-    from rich.table import Table
-
     rules = _rules()
-    console = Console()
+    console = ui.console()
     if timeline or on is None:
-        table = Table(title=f"Rule changes (rules {rules.version})")
-        table.add_column("from", no_wrap=True)
-        table.add_column("parameter", no_wrap=True)
-        table.add_column("value")
-        table.add_column("reference")
+        table = ui.OutputTable(f"Rule changes (rules {rules.version})", [
+            "from", "parameter", ui.Col("value", text=True), ui.Col("reference", text=True)])
         for start, name, step in rules.timeline():
             table.add_row(start.isoformat(), name, _show(step.value), step.reference)
         console.print(table)
@@ -168,10 +162,8 @@ def rules_command(
         regime = rules.at(day)
     except ValueError as error:
         raise _fail(str(error)) from None
-    table = Table(title=f"Regime in force on {day} (rules {rules.version})")
-    table.add_column("parameter", no_wrap=True)
-    for name in ("value", "since", "reference"):
-        table.add_column(name)
+    table = ui.OutputTable(f"Regime in force on {day} (rules {rules.version})", [
+        "parameter", ui.Col("value", text=True), "since", ui.Col("reference", text=True)])
     for name, step in regime.steps.items():
         table.add_row(name, _show(step.value), step.start.isoformat(), step.reference)
     console.print(table)

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from ace321.cli import console as ui
+from ace321.cli.console import Col, OutputTable
 from ace321.cli.storage_commands import (
     ActorOption,
     DbOption,
@@ -41,10 +41,6 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-def _console() -> Console:
-    return Console() if Console().is_terminal else Console(width=200)
-
-
 def _filed_at(text: str | None) -> dt.datetime:
     if text is None:
         return now()
@@ -62,12 +58,10 @@ def _print_problems(problems: list[dict[str, Any]], skipped: list[str], fmt: Out
     if fmt is OutputFormat.json:
         _print_json({"ok": False, "problems": problems, "skipped_invalid": skipped})
         return
-    table = Table(title=title)
-    for name in ("code", "severity", "field", "message"):
-        table.add_column(name, overflow="fold")
+    table = OutputTable(title, ["code", "severity", "field", Col("message", text=True)])
     for p in problems:
         table.add_row(p["code"], p["severity"], p["field"], p["message"])
-    Console(stderr=True, width=err.width if err.is_terminal else 200).print(table)
+    ui.console(stderr=True).print(table)
 
 
 def manifest_command(
@@ -166,24 +160,23 @@ def manifest_command(
             "skipped_invalid": report.skipped, "warnings": report.warnings,
         })
         return
-    console = _console()
-    table = Table(title=f"Trip {report.trip_number}: {len(report.drops)} ACE shipment(s) "
-                        f"(rules {report.manifest.rules_version})")
-    for name in ("SCN", "type", "decision", "shipments"):
-        table.add_column(name)
+    console = ui.console()
+    table = OutputTable(f"Trip {report.trip_number}: {len(report.drops)} ACE shipment(s) "
+                        f"(rules {report.manifest.rules_version})",
+                        ["SCN", "type", "decision", Col("shipments", text=True)])
     for drop in report.drops:
         table.add_row(drop["scn"], drop["type"], drop["decision"], ", ".join(drop["shipment_ids"]))
     console.print(table)
     for item in report.skipped:
         console.print(f"skipped INVALID {item['shipment_id']}: {', '.join(item['codes'])}",
-                      highlight=False)
+                      soft_wrap=True)
     for warning in report.warnings:
         console.print(f"warning {warning['code']} {warning['field']}: {warning['message']}",
-                      highlight=False)
+                      soft_wrap=True)
     console.print(f"trip {report.trip_number} stored (OPEN), X12 control number "
                   f"{report.control_number}; {', '.join(f'{n} {t}' for t, n in by_type.items())};"
                   f" {len(report.skipped)} skipped; files in {report.out}: "
-                  f"{', '.join(report.files)}", highlight=False)
+                  f"{', '.join(report.files)}", soft_wrap=True)
 
 
 @trips_app.command("list")
@@ -204,13 +197,13 @@ def trips_list(
     if as_json:
         _print_json(rows)
         return
-    table = Table(title=f"{len(rows)} trip(s)")
-    for name in ("trip", "port", "arrival", "status", "shipments", "SCNs", "filed"):
-        table.add_column(name)
+    table = OutputTable(f"{len(rows)} trip(s)", [
+        "trip", "port", "arrival", "status", Col("shipments", right=True),
+        Col("SCNs", right=True), "filed"])
     for r in rows:
         table.add_row(r["trip_number"], r["port_of_arrival"], r["estimated_arrival"], r["status"],
                       str(r["shipments"]), str(r["scns"]), r["filed_at"])
-    _console().print(table)
+    ui.console().print(table)
 
 
 @trips_app.command("show")
@@ -237,27 +230,26 @@ def trips_show(
         except OSError as error:
             raise _fail(f"cannot write {files}: {error}", 1) from None
         err.print(f"{len(stored)} file(s) of trip {trip_number} written to {files}",
-                  highlight=False)
+                  soft_wrap=True)
     if as_json:
         _print_json(shown)
         return
-    console = _console()
+    console = ui.console()
     console.print(f"trip {shown['trip_number']} ({shown['status']}): port "
                   f"{shown['port_of_arrival']}, arrival {shown['estimated_arrival']}, filed "
                   f"{shown['filed_at']} by {shown['actor']}, control number "
-                  f"{shown['control_number']}", highlight=False)
-    table = Table(title=f"{len(shown['shipments'])} shipment(s)")
-    for name in ("#", "SCN", "shipment", "type", "decision", "status"):
-        table.add_column(name)
+                  f"{shown['control_number']}", soft_wrap=True)
+    table = OutputTable(f"{len(shown['shipments'])} shipment(s)", [
+        Col("#", right=True), "SCN", "shipment", "type", "decision", "status"])
     for s in shown["shipments"]:
         table.add_row(str(s["position"]), s["scn"], s["shipment_id"], s["type"], s["decision"],
                       s["status"])
     console.print(table)
     for f in shown["files"]:
-        console.print(f"file {f['name']} {f['size']} bytes sha256 {f['sha256']}", highlight=False)
+        console.print(f"file {f['name']} {f['size']} bytes sha256 {f['sha256']}", soft_wrap=True)
     for r in shown["responses"]:
         console.print(f"response {r['received_at']} {r['message_type']} {r['code']} "
-                      f"{r['scn'] or ''} {r['text']}: {r['outcome']}", highlight=False)
+                      f"{r['scn'] or ''} {r['text']}: {r['outcome']}", soft_wrap=True)
 
 
 @trips_app.command("cancel")
@@ -273,8 +265,8 @@ def trips_cancel(
 
     done = _storage_call(db, lambda database: cancel_trip(database, trip_number, actor=_actor(actor),
                                                   now=now(), reason=reason))
-    Console().print(f"trip {trip_number}: {done['before']} -> CANCELLED; "
-                    f"{len(done['freed'])} shipment(s) back to SCREENED", highlight=False)
+    ui.say(f"trip {trip_number}: {done['before']} -> CANCELLED; "
+           f"{len(done['freed'])} shipment(s) back to SCREENED")
 
 
 @responses_app.command("import")
@@ -304,19 +296,19 @@ def responses_import(
         _print_json({"source_file": file.name, "messages": rows,
                      "errors": len(report.errors), "unknown_codes": len(report.unknown)})
     else:
-        table = Table(title=f"{file.name}: {len(rows)} message(s)")
-        for name in ("type", "trip", "SCN", "code", "text", "meaning", "outcome"):
-            table.add_column(name, overflow="fold")
+        table = OutputTable(f"{file.name}: {len(rows)} message(s)", [
+            "type", "trip", "SCN", "code", Col("text", text=True), Col("meaning", text=True),
+            Col("outcome", text=True)])
         for r in rows:
             meaning = r["meaning"] or "UNKNOWN CODE"
             table.add_row(r["message_type"], r["trip_number"] or "", r["scn"] or "",
                           r["code"] or "", r["text"], meaning, r["outcome"])
-        _console().print(table)
+        ui.console().print(table)
     for a in report.unknown:
         err.print(f"warning: unknown code {a.message.code!r} ({a.message.text!r}) stored, "
-                  "no status change", highlight=False, soft_wrap=True)
+                  "no status change", soft_wrap=True)
     for a in report.errors:
-        err.print(f"[red]error:[/red] {a.outcome}", highlight=False, soft_wrap=True)
+        ui.error(a.outcome)
     raise typer.Exit(1 if report.errors else 0)
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import polars as pl
 from rich.console import Console
-from rich.table import Table
 
+from ace321.cli.console import Clipped, Col, OutputTable
 from ace321.screening import ScreeningResult
 
 DECISION_STYLE = {
@@ -69,26 +69,25 @@ def print_csv(result: ScreeningResult) -> None:
     sys.stdout.write(flat_frame(result).write_csv())
 
 
-def _counts_table(title: str, counts: dict[str, Any]) -> Table:
-    table = Table(title=title)
-    table.add_column("code")
-    table.add_column("count", justify="right")
+def _counts_table(title: str, counts: dict[str, Any]) -> OutputTable:
+    table = OutputTable(title, ["code", Col("count", right=True)])
     for code, count in counts.items():
         table.add_row(code, str(count), style=DECISION_STYLE.get(code, ""))
     return table
 
 
 def print_summary(result: ScreeningResult, console: Console) -> None:
-    console.print(f"rules version {result.rules_version}; {result.shipments.height} shipments")
+    console.print(f"rules version {result.rules_version}; {result.shipments.height} shipments",
+                  soft_wrap=True)
     console.print(_counts_table("Decisions", result.by_decision()))
     console.print(_counts_table("Reason and issue codes", result.by_code()))
 
 
 def print_table(result: ScreeningResult, console: Console) -> None:
-    table = Table(title=f"Screening (rules {result.rules_version})")
-    for name, justify in (("shipment", "left"), ("consignee", "left"), ("arrival", "left"),
-                          ("value USD", "right"), ("decision", "left"), ("decisive reason", "left")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table = OutputTable(f"Screening (rules {result.rules_version})", [
+        "shipment", Col("consignee", text=True), "arrival", Col("value USD", right=True),
+        "decision", Col("decisive reason", text=True)],
+        caption="Reasons are shortened to two lines: --format json or csv has them in full.")
     for row in result.shipments.iter_rows(named=True):
         reasons = row["reasons"] or []
         issues = row["issues"] or []
@@ -100,19 +99,18 @@ def print_table(result: ScreeningResult, console: Console) -> None:
             decisive = ""
         table.add_row(
             str(row["shipment_id"]), str(row["consignee_name"] or ""), str(row["arrival_date"] or ""),
-            row["value_usd"] or "", row["decision"], decisive,
+            row["value_usd"] or "", row["decision"], Clipped(decisive),
             style=DECISION_STYLE.get(row["decision"], ""),
         )
     console.print(table)
     if result.issues.height:
-        problems = Table(title="Problems")
-        for name in ("row", "shipment", "severity", "code", "field", "message"):
-            problems.add_column(name)
+        problems = OutputTable("Problems", [Col("row", right=True), "shipment", "severity", "code",
+                                            "field", Col("message", text=True)])
         for issue in result.issues.iter_rows(named=True):
             problems.add_row(str(issue["row"]), str(issue["shipment_id"]), issue["severity"],
                              issue["code"], issue["field"], issue["message"],
                              style="red" if issue["severity"] == "error" else "yellow")
         console.print(problems)
     totals = ", ".join(f"{k} {v}" for k, v in result.by_decision().items())
-    console.print(f"Totals: {result.shipments.height} shipments: {totals}")
-    console.print(f"[dim]{result.disclaimer}[/dim]")
+    console.print(f"Totals: {result.shipments.height} shipments: {totals}", soft_wrap=True)
+    console.print(result.disclaimer, style="dim")

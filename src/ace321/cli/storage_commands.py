@@ -17,9 +17,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-err = Console(stderr=True)
+from ace321.cli import console as ui
+from ace321.cli.console import Col, OutputTable
+
+err = ui.console(stderr=True)
 DbOption = Annotated[str | None, typer.Option(
     "--db", help="Database URL (default: ACE321_DATABASE_URL, else sqlite file ./ace321.db).")]
 ActorOption = Annotated[str | None, typer.Option(
@@ -43,7 +45,7 @@ def now() -> dt.datetime:
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    ui.error(message)
     return typer.Exit(code)
 
 
@@ -105,8 +107,7 @@ def db_upgrade(db: DbOption = None,
         raise _fail(f"database: {type(error).__name__}: {error}") from None
     finally:
         engine.dispose()
-    Console().print(f"database {engine.url.render_as_string(hide_password=True)} is at "
-                    f"revision {reached}", highlight=False)
+    ui.say(f"database {engine.url.render_as_string(hide_password=True)} is at revision {reached}")
 
 
 def ingest_command(
@@ -164,7 +165,7 @@ def ingest_command(
         # Counts only: a table of a million-line file's shipments takes minutes to print.
         from ace321.cli import output as out
 
-        console = Console()
+        console = ui.console()
         out.print_summary(report.result, console)
         _print_storage_counts(console, report, rescreened)
         raise typer.Exit(1 if invalid or report.duplicates else 0)
@@ -185,10 +186,10 @@ def ingest_command(
                                  "rescreened": len(rescreened)},
                      "shipments": records, "rescreened": rescreened})
     else:
-        console = Console()
-        table = Table(title=f"Batch {orders.name} (rules {report.result.rules_version})")
-        for name in ("shipment", "arrival", "value USD", "decision", "storage", "notes"):
-            table.add_column(name)
+        console = ui.console()
+        table = OutputTable(f"Batch {orders.name} (rules {report.result.rules_version})", [
+            "shipment", "arrival", Col("value USD", right=True), "decision", "storage",
+            Col("notes", text=True)])
         for record in records:
             notes = "; ".join(f"{i['code']}: {i['message']}" for i in record["issues"]
                               if i["code"] in ("EARLIER_SHIPMENT_AT_RISK", "DUPLICATE_SHIPMENT"))
@@ -204,11 +205,11 @@ def _print_storage_counts(console: Console, report: Any, rescreened: list[dict[s
     for change in rescreened:
         console.print(f"re-screened {change['shipment_id']}: {change['before']} -> "
                       f"{change['after']} (caused by {', '.join(change['caused_by']) or '-'})",
-                      highlight=False)
+                      soft_wrap=True)
     replaced = f" ({len(report.replaced)} replacing INVALID ones)" if report.replaced else ""
     console.print(f"{len(report.stored)} stored{replaced}, {len(report.already_stored)} "
                   f"already stored, {len(report.duplicates)} duplicate(s), "
-                  f"{len(rescreened)} re-screened", highlight=False)
+                  f"{len(rescreened)} re-screened", soft_wrap=True)
 
 
 @shipments_app.command("list")
@@ -234,13 +235,13 @@ def shipments_list(
     if as_json:
         _print_json(rows)
         return
-    table = Table(title=f"{len(rows)} shipment(s)")
-    for name in ("shipment", "order", "arrival", "consignee", "value USD", "decision", "status"):
-        table.add_column(name)
+    table = OutputTable(f"{len(rows)} shipment(s)", [
+        "shipment", "order", "arrival", Col("consignee", text=True), Col("value USD", right=True),
+        "decision", "status"])
     for r in rows:
         table.add_row(r["shipment_id"], r["order_id"] or "", r["arrival_date"] or "",
                       r["consignee_key"] or "", r["value_usd"] or "", r["decision"], r["status"])
-    Console().print(table)
+    ui.console().print(table)
 
 
 def _storage_call(db: str | None, action: Any) -> Any:
@@ -282,7 +283,7 @@ def shipments_override(
     before, after = _storage_call(db, lambda database: override(
         database, shipment_id, decision, reason=reason, actor=_actor(actor), now=now(),
         rules_version=rules.version))
-    Console().print(f"{shipment_id}: {before} -> {after}", highlight=False)
+    ui.say(f"{shipment_id}: {before} -> {after}")
 
 
 @shipments_app.command("status")
@@ -298,7 +299,7 @@ def shipments_status(
 
     before, after = _storage_call(db, lambda database: transition(
         database, shipment_id, to, actor=_actor(actor), cause=cause, now=now()))
-    Console().print(f"{shipment_id}: {before} -> {after}", highlight=False)
+    ui.say(f"{shipment_id}: {before} -> {after}")
 
 
 @shipments_app.command("explain")
@@ -330,18 +331,18 @@ def shipments_explain(
     if as_json:
         _print_json(result.to_dict())
     else:
-        console = Console()
-        console.print(f"shipment {shipment_id}", highlight=False)
+        console = ui.console()
+        console.print(f"shipment {shipment_id}", soft_wrap=True)
         console.print(f"  stored:  {result.stored_decision} {' '.join(result.stored_codes)} "
-                      f"(rules {result.stored_rules_version})", highlight=False)
+                      f"(rules {result.stored_rules_version})", soft_wrap=True)
         console.print(f"  current: {result.current_decision} {' '.join(result.current_codes)} "
-                      f"(rules {result.current_rules_version})", highlight=False)
+                      f"(rules {result.current_rules_version})", soft_wrap=True)
         if result.context:
-            console.print(f"  screened with: {', '.join(result.context)}", highlight=False)
+            console.print(f"  screened with: {', '.join(result.context)}", soft_wrap=True)
         for reason in result.reasons:
             console.print(f"  {reason['code']}: {reason['message']} [{reason['reference']}]",
-                          highlight=False)
-        console.print("  same result" if result.same else "  DIFFERENT result", highlight=False)
+                          soft_wrap=True)
+        console.print("  same result" if result.same else "  DIFFERENT result", soft_wrap=True)
     raise typer.Exit(0 if result.same else 1)
 
 
@@ -356,7 +357,7 @@ def audit_verify(db: DbOption = None) -> None:
 
     result = _storage_call(db, action)
     if result.ok:
-        Console().print(f"audit chain intact: {result.events} event(s)", highlight=False)
+        ui.say(f"audit chain intact: {result.events} event(s)")
         return
     raise _fail(f"audit chain broken at event {result.event_id}: {result.problem}", 1)
 
@@ -382,7 +383,7 @@ def audit_export(
 
     count = _storage_call(db, action)
     if output is not None:
-        err.print(f"{count} event(s) written to {output}", highlight=False)
+        ui.say(f"{count} event(s) written to {output}", stderr=True)
 
 
 def register(app: typer.Typer) -> None:
