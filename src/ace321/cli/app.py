@@ -63,6 +63,7 @@ def check(
     format: Annotated[Format, typer.Option("--format", "-f", help="Console output.")] = Format.table,
     output: Annotated[Path | None, typer.Option(help="Write the full result to .json, .csv or .parquet; the console shows the summary.")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Also screen against the shipments stored in this database (read only).")] = None,
+    costs: Annotated[bool, typer.Option("--costs", help="Estimate each shipment's duty, MPF and total as an entry of its own.")] = False,
 ) -> None:
     """Screen ORDERS without storing anything: validation, then one decision per shipment."""
     from ace321.cli import output as out
@@ -94,12 +95,30 @@ def check(
             else:
                 result = _screen_with_history(db, frame, rules, default_arrival=default_arrival,
                                               rates=rate_table, hts=hts_codes)
+            estimate = _estimate(result, rules, hts) if costs else None
             if output is not None:
                 progress.step("writing")
-                out.write_result_file(result, output)
+                if estimate is not None:
+                    from ace321.cli import costs_output
+
+                    costs_output.write_result_file(result, estimate, output)
+                else:
+                    out.write_result_file(result, output)
     except UnusableInput as error:
         raise _fail(str(error)) from None
     console = ui.console()
+    if estimate is not None:
+        from ace321.cli import costs_output
+
+        if format is Format.json:
+            costs_output.print_json(result, estimate)
+        elif format is Format.csv:
+            costs_output.print_csv(result, estimate)
+        elif format is Format.summary or output is not None:
+            costs_output.print_summary(result, estimate, console)
+        else:
+            costs_output.print_table(result, estimate, console)
+        raise typer.Exit(1 if result.invalid_count else 0)
     if format is Format.json:
         out.print_json(result)
     elif format is Format.csv:
@@ -109,6 +128,15 @@ def check(
     else:
         out.print_table(result, console)
     raise typer.Exit(1 if result.invalid_count else 0)
+
+
+def _estimate(result: Any, rules: RuleSet, hts: Path | None) -> Any:
+    """Costs of the screened shipments, with the shipped schedule or ``--hts``'s."""
+    from ace321.costs import estimate
+    from ace321.tariff.schedule import read_schedule
+
+    schedule = read_schedule(hts) if hts is not None else None
+    return estimate(result, rules=rules, schedule=schedule)
 
 
 def _screen_with_history(db: str, frame: Any, rules: RuleSet, **options: Any) -> Any:

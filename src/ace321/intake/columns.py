@@ -42,7 +42,7 @@ LINE = (
 )
 OPTIONAL = (
     "is_gift", "adcvd_case", "hazmat_un", "hazmat_contact_name", "hazmat_contact_phone", "marks",
-    "packaging_unit", "scn",
+    "packaging_unit", "scn", "spi", "hts_quantity",
 )
 
 ALL = SHIPMENT + SHIPPER + CONSIGNEE + LINE + OPTIONAL

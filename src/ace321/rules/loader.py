@@ -70,6 +70,8 @@ def _read(path: Path, where: str | None = None) -> dict:
 def _unit_check(unit: str) -> Callable[[Any], bool]:
     if unit.startswith("currency:"):
         return lambda v: v is None or (isinstance(v, int | float) and not isinstance(v, bool) and v >= 0)
+    if unit == "percent":
+        return lambda v: v is None or (isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100)
     if unit == "boolean":
         return lambda v: isinstance(v, bool)
     if unit.startswith("list:"):

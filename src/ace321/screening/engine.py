@@ -17,7 +17,7 @@ import polars as pl
 
 from ace321.intake import columns
 from ace321.rules import RuleSet
-from ace321.screening import persons, reasons, regimes
+from ace321.screening import chapter99, persons, reasons, regimes
 from ace321.screening.money import amount_text
 from ace321.screening.result import ScreeningResult
 from ace321.validation import checks, plans
@@ -40,7 +40,11 @@ def screen(
     issues = validated.issues
     errors = (issues.filter(pl.col("severity") == "error")["shipment_id"].unique()
               if issues.height else issues["shipment_id"])
-    lines = plans.with_columns(validated.lines.lazy(), regimes.line_flags(rules), validated.lines.height)
+    lines = plans.with_columns(
+        validated.lines.lazy(),
+        [*regimes.line_flags(rules), chapter99.line_flag(validated.lines, rules)],
+        validated.lines.height,
+    )
     shipments = _shipments(lines, errors, validated.lines.height)
     decided, explained = reasons.with_reasons(_decide(shipments, rules), shipments.height)
     extra = _entry_warnings(validated.lines, decided)
@@ -74,6 +78,7 @@ _FIGURES = [
     .otherwise(pl.col("value_line").sum())
     .alias("value"),
     pl.col("gift_line").all().alias("is_gift"),
+    pl.col("value_line").filter(pl.col("is_ch99")).sum().alias("ch99_value"),
     pl.col("hts").str.contains(_SHORT_HTS).any().alias("_short_hts"),
     pl.len().alias("line_count"),
     *[pl.col(flag).any().alias(flag) for flag in FLAG_CODES],
@@ -187,12 +192,16 @@ def _decisions() -> list[list[pl.Expr]]:
              & (pl.col("day_total") > pl.col("threshold"))).alias("f_daily"),
             (has_threshold & pl.col("split_denied") & (pl.col("order_count") > 1)
              & (pl.col("order_total") > pl.col("threshold"))).alias("f_split"),
+            # 19 CFR 143.21(a): Chapter 99 articles over $250 need a formal entry (rule E2).
+            (pl.col("ch99_limit").is_not_null() & (pl.col("ch99_value") > pl.col("ch99_limit")))
+            .fill_null(False).alias("f_ch99"),
         ],
         [
             pl.when(~valid).then(pl.lit("INVALID"))
             .when(pl.col("gift_ok")).then(pl.lit("GIFT"))
             .when(~denied).then(pl.lit("SECTION_321"))
-            .when(pl.col("value") <= pl.col("informal_limit")).then(pl.lit("INFORMAL_ENTRY"))
+            .when((pl.col("value") <= pl.col("informal_limit")) & ~pl.col("f_ch99"))
+            .then(pl.lit("INFORMAL_ENTRY"))
             .otherwise(pl.lit("FORMAL_ENTRY"))
             .alias("decision")
         ],

@@ -36,10 +36,18 @@ def _definitions() -> list[tuple[str, pl.Expr, pl.Expr, pl.Expr]]:
     threshold = _c("threshold_text")
     return [
         _reason(
-            "OVER_INFORMAL_LIMIT", decision == "FORMAL_ENTRY",
+            "OVER_INFORMAL_LIMIT",
+            (decision == "FORMAL_ENTRY") & (_c("value") > _c("informal_limit")).fill_null(False),
             pl.format("shipment value {} exceeds the {} informal entry limit in force on {}: "
                       "formal entry (type 01) required", value, _c("informal_limit_text"), day),
             _c("informal_limit_ref"),
+        ),
+        _reason(
+            "CH99_OVER_250", (decision == "FORMAL_ENTRY") & _c("f_ch99"),
+            pl.format("articles subject to Chapter 99 additional duties (Section 301 or 122 lines) "
+                      "are worth {}, above the {} allowed on an informal entry on {}: formal entry "
+                      "(type 01) required", dollars(_c("ch99_value")), _c("ch99_limit_text"), day),
+            _c("ch99_limit_ref"),
         ),
         _reason(
             "GIFT_OK", decision == "GIFT",
@@ -129,7 +137,7 @@ def _definitions() -> list[tuple[str, pl.Expr, pl.Expr, pl.Expr]]:
 
 
 PRECEDENCE = (
-    "OVER_INFORMAL_LIMIT", "GIFT_OK", "DEMINIMIS_OK", "REPEALED", "SUSPENDED_GLOBAL",
+    "OVER_INFORMAL_LIMIT", "CH99_OVER_250", "GIFT_OK", "DEMINIMIS_OK", "REPEALED", "SUSPENDED_GLOBAL",
     "SUSPENDED_CHINA_HK", "EXCLUDED_ALCOHOL", "EXCLUDED_TOBACCO", "EXCLUDED_PERFUME",
     "EXCLUDED_ADCVD", "VALUE_OVER_THRESHOLD", "DAILY_AGGREGATE_EXCEEDED", "SPLIT_LOT",
     "GIFT_OVER_LIMIT",

@@ -27,12 +27,13 @@ SCALARS = {
     "split_denied": "deminimis.split_lots_denied",
     "gift_limit": "gift.limit",
     "informal_limit": "entry.informal_limit",
+    "ch99_limit": "entry.chapter99_formal_limit",
     "perfume_limit": "exclusions.alcoholic_perfume_value_limit",
     "alcohol": "exclusions.alcohol_hts_headings",
     "tobacco": "exclusions.tobacco_hts_headings",
     "perfume": "exclusions.alcoholic_perfume_hts_prefixes",
 }
-MONEY_COLUMNS = ("threshold", "gift_limit", "informal_limit", "perfume_limit")
+MONEY_COLUMNS = ("threshold", "gift_limit", "informal_limit", "perfume_limit", "ch99_limit")
 BOOL_COLUMNS = ("suspended_globally", "repealed", "split_denied")
 _CACHE_SIZE = 256
 _frames: dict[tuple[str, tuple[dt.date, ...]], pl.DataFrame] = {}
