@@ -92,26 +92,18 @@ def _totals_line(costs: Costs) -> str:
 
 def print_table(result: ScreeningResult, costs: Costs, console: Console) -> None:
     table = OutputTable(f"Screening and costs (rules {result.rules_version}; {costs.revision})", [
-        "shipment", Col("consignee", text=True), "arrival", Col("value USD", right=True), "decision",
-        "entry", Col("duty USD", right=True), Col("MPF USD", right=True), Col("total USD", right=True),
-        Col("not estimated", text=True), Col("decisive reason", text=True)],
-        caption="Reasons are shortened to two lines: --format json or csv has them in full.")
+        "shipment", Col("consignee", text=True), Col("value USD", right=True), "decision",
+        Col("duty USD", right=True), Col("MPF USD", right=True), Col("total USD", right=True),
+        Col("not estimated", text=True)],
+        caption="Reasons, rates and measures: --format json, or shipments explain after ingest.")
     documents = shipment_documents(costs)
     for row in result.shipments.iter_rows(named=True):
-        reasons = row["reasons"] or []
-        issues = row["issues"] or []
-        if reasons:
-            decisive = f"{reasons[0]['code']}: {reasons[0]['message']}"
-        elif issues:
-            decisive = f"{issues[0]['code']}: {issues[0]['message']}"
-        else:
-            decisive = ""
         figures = documents[row["shipment_id"]]
         table.add_row(
-            str(row["shipment_id"]), str(row["consignee_name"] or ""), str(row["arrival_date"] or ""),
-            row["value_usd"] or "", row["decision"], figures["entry_type"] or "",
-            figures["duty_usd"] or "-", figures["mpf_usd"] or "-", figures["total_usd"] or "-",
-            ", ".join(item["code"] for item in figures["not_estimated"]), Clipped(decisive),
+            str(row["shipment_id"]), str(row["consignee_name"] or ""), row["value_usd"] or "",
+            row["decision"], figures["duty_usd"] or "-", figures["mpf_usd"] or "-",
+            figures["total_usd"] or "-",
+            Clipped(", ".join(item["code"] for item in figures["not_estimated"])),
             style=out.DECISION_STYLE.get(row["decision"], ""),
         )
     console.print(table)
