@@ -79,6 +79,8 @@ def _reset_pg(url: str) -> None:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         connection.execute(text("INSERT INTO tenants (id, name, created_at) "
                                 "VALUES (1, 'default', now())"))
+        # The row above was given its id: the next tenant created must get 2, not 1 again.
+        connection.execute(text("SELECT setval(pg_get_serial_sequence('tenants', 'id'), 1)"))
         connection.execute(text("INSERT INTO audit_head (id, last_id, last_hash) "
                                 f"VALUES (1, 0, '{'0' * 64}')"))
     engine.dispose()

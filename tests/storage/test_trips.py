@@ -15,8 +15,8 @@ FILED = dt.datetime.fromisoformat("2026-11-23T12:00:00-05:00")
 
 
 def options(tmp_path: Path, **changes: Any) -> Any:
+    from ace321.app.filing import ManifestOptions
     from ace321.manifest.trip_file import load_trip
-    from ace321.storage.trips import ManifestOptions
 
     trip, issues = load_trip(EXAMPLES / "trip.yaml")
     assert issues == []
@@ -26,8 +26,8 @@ def options(tmp_path: Path, **changes: Any) -> Any:
 
 
 def file_trip(kit: Any, db: Any, tmp_path: Path, ids: list[str], **changes: Any) -> Any:
+    from ace321.app.filing import manifest_orders
     from ace321.storage import BatchInfo
-    from ace321.storage.trips import manifest_orders
 
     frame = kit.frame([kit.shipment(i, person=f"P {i}", phone=f"+1 716-634-{n:04d}", arrival="2026-11-23")
                        for n, i in enumerate(ids, start=1)])
@@ -49,7 +49,7 @@ def test_schema_of_migration_0002(db):
 
 def test_scn_allocation_skips_registered_and_rolls_back_on_sqlite(db):
     from ace321.storage.models import ScnRegistry
-    from ace321.storage.trips import allocate_control_number, allocate_scns
+    from ace321.storage.trip_numbers import allocate_control_number, allocate_scns
 
     with db.transaction() as session:
         first = allocate_scns(session, 1, "MAPL", 2)

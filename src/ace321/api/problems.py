@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ace321.api.schemas.common import IssuePublic, ProblemPublic
+from ace321.app.errors import AppError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://ace321.dev/problems/"
@@ -116,7 +117,32 @@ def validation_issues(errors: Any, body: Any, *, in_body: bool = True) -> list[d
     return list(found.values())
 
 
+_APP_STATUS = {"NotFound": 404, "Refused": 409, "InvalidInput": 422, "Busy": 503,
+               "ManifestRefused": 422}
+
+
+def app_problem(error: AppError, *, prefix: str = "") -> ApiProblem:
+    """A workflow's refusal (``ace321.app.errors``) as a problem: not found 404, refused by the
+    stored state 409, unusable input 422, busy 503 (retry)."""
+    status = next((_APP_STATUS[k.__name__] for k in type(error).__mro__
+                   if k.__name__ in _APP_STATUS), 409)
+    issues = [issue(p["code"], p["message"], field=p.get("field"), row=p.get("row"),
+                    severity=p.get("severity", "error")) for p in error.problems]
+    if status == 422 and issues and all(
+            p["code"] in ("UNKNOWN_SHIPMENT", "UNKNOWN_BATCH") for p in issues
+            if p["severity"] == "error"):
+        status = 404  # a manifest refused only for ids the tenant does not have
+    return ApiProblem(status, prefix + error.message, code=error.code, issues=issues,
+                      headers={"Retry-After": "1"} if status == 503 else None)
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, error: AppError) -> JSONResponse:
+        problem = app_problem(error)
+        return problem_response(request, problem.status, problem.detail, code=problem.code,
+                                issues=problem.issues, headers=problem.headers)
+
     @app.exception_handler(ApiProblem)
     async def _problem(request: Request, error: ApiProblem) -> JSONResponse:
         return problem_response(request, error.status, error.detail, code=error.code,

@@ -18,6 +18,7 @@ import typer
 from ace321.cli import console as ui
 from ace321.cli.console import Col, OutputTable
 from ace321.cli.storage_commands import (
+    TENANT,
     ActorOption,
     DbOption,
     _actor,
@@ -86,15 +87,16 @@ def manifest_command(
     Shipments are screened as of the trip's arrival date in the port's local time, with the
     stored history. Every problem is reported at once; then nothing is stored or written.
     """
-    from ace321.intake import UnusableInput, read_orders
-    from ace321.manifest.trip_file import load_trip
-    from ace321.storage import BatchInfo, StorageError
-    from ace321.storage.trips import (
+    from ace321.app.errors import AppError
+    from ace321.app.filing import (
         ManifestOptions,
         ManifestRefused,
         manifest_orders,
         manifest_stored,
     )
+    from ace321.intake import UnusableInput, read_orders
+    from ace321.manifest.trip_file import load_trip
+    from ace321.storage import BatchInfo, StorageError
 
     sources = sum(x is not None for x in (orders, shipments, batch))
     if sources != 1:
@@ -125,7 +127,8 @@ def manifest_command(
         raise typer.Exit(1)
     options = ManifestOptions(trip=trip_model, out=out, filed_at=when, actor=_actor(actor),
                               now=now(), production=production,
-                              group_commodities=group_commodities, skip_invalid=skip_invalid)
+                              group_commodities=group_commodities, skip_invalid=skip_invalid,
+                              tenant=TENANT)
     database = _open(db)
     try:
         if frame is not None:
@@ -142,6 +145,8 @@ def manifest_command(
         _print_problems(refused.problems, refused.skipped, format,
                         "Manifest refused: nothing was stored or written")
         raise typer.Exit(1) from None
+    except AppError as error:
+        raise _fail(f"nothing stored or written: {error.message}", 1) from None
     except StorageError as error:
         raise _fail(f"nothing stored or written: {error}", 1) from None
     except OSError as error:
@@ -186,14 +191,10 @@ def trips_list(
     db: DbOption = None,
 ) -> None:
     """List trips: number, port, arrival, status, shipments."""
-    from ace321.storage.trips import list_trips
+    from ace321.app.trips import list_trips
 
-    database = _open(db)
-    try:
-        with database.reading() as session:
-            rows = list_trips(session, status=status)
-    finally:
-        database.close()
+    rows = _storage_call(db, lambda database: list_trips(
+        database, tenant=TENANT, status=status).items)
     if as_json:
         _print_json(rows)
         return
@@ -214,13 +215,13 @@ def trips_show(
     db: DbOption = None,
 ) -> None:
     """Show a trip: its shipments with SCN, type and status, its files and CBP responses."""
+    from ace321.app.trips import show_trip, trip_files
     from ace321.manifest.package import write_files
-    from ace321.storage.trips import show_trip, trip_files
 
     def action(database: Any) -> Any:
-        with database.reading() as session:
-            shown = show_trip(session, trip_number)
-            stored = trip_files(session, trip_number) if files is not None else None
+        shown = show_trip(database, tenant=TENANT, trip_number=trip_number)
+        stored = (trip_files(database, tenant=TENANT, trip_number=trip_number)
+                  if files is not None else None)
         return shown, stored
 
     shown, stored = _storage_call(db, action)
@@ -261,12 +262,13 @@ def trips_cancel(
 ) -> None:
     """Cancel a trip not yet sent to CBP: its shipments go back to SCREENED; its SCNs are
     never issued again."""
-    from ace321.storage.trips import cancel_trip
+    from ace321.app.trips import cancel_trip
 
-    done = _storage_call(db, lambda database: cancel_trip(database, trip_number, actor=_actor(actor),
-                                                  now=now(), reason=reason))
-    ui.say(f"trip {trip_number}: {done['before']} -> CANCELLED; "
-           f"{len(done['freed'])} shipment(s) back to SCREENED")
+    done = _storage_call(db, lambda database: cancel_trip(
+        database, tenant=TENANT, actor=_actor(actor), now=now(), trip_number=trip_number,
+        reason=reason))
+    ui.say(f"trip {trip_number}: {done.before} -> CANCELLED; "
+           f"{len(done.freed)} shipment(s) back to SCREENED")
 
 
 @responses_app.command("import")
@@ -277,20 +279,24 @@ def responses_import(
     actor: ActorOption = None,
 ) -> None:
     """Store CBP's responses and move trips and shipments (exit 1 if some could not be applied)."""
-    from ace321.exports.cbp_responses import ResponseFormatError, parse_response_file
-    from ace321.storage.responses import import_responses
+    from ace321.app.errors import AppError, InvalidInput
+    from ace321.app.responses import import_response_file
 
     try:
         data = file.read_bytes()
-        messages = parse_response_file(data.decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise _fail(f"{file}: cannot read: {error}") from None
-    except ResponseFormatError as error:
-        raise _fail(f"{file}: {error}") from None
-    digest = hashlib.sha256(data).hexdigest()
-    report = _storage_call(db, lambda database: import_responses(
-        database, messages, source_file=file.name, sha256=digest, actor=_actor(actor),
-        now=now()))
+    database = _open(db)
+    try:
+        imported = import_response_file(database, data, name=file.name, tenant=TENANT,
+                                        actor=_actor(actor), now=now())
+    except InvalidInput as error:
+        raise _fail(f"{file}: {error.message}") from None
+    except AppError as error:
+        raise _fail(f"{file}: {error.message}", 1) from None
+    finally:
+        database.close()
+    report = imported.report
     rows = [a.as_dict() for a in report.applied]
     if as_json:
         _print_json({"source_file": file.name, "messages": rows,

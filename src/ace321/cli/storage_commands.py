@@ -22,6 +22,8 @@ from ace321.cli import console as ui
 from ace321.cli.console import Col, OutputTable
 
 err = ui.console(stderr=True)
+TENANT = "default"
+"""The tenant the CLI reads and writes."""
 DbOption = Annotated[str | None, typer.Option(
     "--db", help="Database URL (default: ACE321_DATABASE_URL, else sqlite file ./ace321.db).")]
 ActorOption = Annotated[str | None, typer.Option(
@@ -126,9 +128,9 @@ def ingest_command(
              "DUPLICATE_SHIPMENT.")] = False,
 ) -> None:
     """Screen ORDERS against the stored history and store them (one transaction per file)."""
+    from ace321.app.errors import AppError
+    from ace321.app.ingest import BatchInfo, ingest_batch
     from ace321.intake import UnusableInput, read_orders
-    from ace321.storage import BatchInfo, StorageError, ingest
-    from ace321.storage.types import StorageValueError
 
     default_arrival = _date(arrival, "--arrival")
     rules = _rules()
@@ -148,46 +150,35 @@ def ingest_command(
         raise _fail(str(error)) from None
     database = _open(db)
     try:
-        report = ingest(database, frame, rules=rules,
-                        batch=BatchInfo(orders.name, digest, frame.height), actor=_actor(actor),
-                        now=now(), default_arrival=default_arrival, rates=rate_table,
-                        hts=hts_codes, replace_invalid=replace_invalid)
-    except (StorageError, StorageValueError) as error:
-        raise _fail(f"{orders}: nothing stored: {error}") from None
+        batch = ingest_batch(database, frame, rules=rules,
+                             source=BatchInfo(orders.name, digest, frame.height),
+                             tenant=TENANT, actor=_actor(actor), now=now(),
+                             as_of=default_arrival, rates=rate_table, hts=hts_codes,
+                             replace_invalid=replace_invalid)
+    except AppError as error:
+        raise _fail(f"{orders}: nothing stored: {error.message}") from None
     except Exception as error:
         raise _fail(f"{orders}: nothing stored: {type(error).__name__}: {error}") from None
     finally:
         database.close()
-    invalid = report.result.invalid_count > 0
-    rescreened = [{"shipment_id": c.shipment_id, "before": c.before, "after": c.after,
-                   "caused_by": c.caused_by} for c in report.rescreened]
+    rescreened = batch.rescreened()
+    failed = batch.invalid or bool(batch.report.duplicates)
     if format is IngestFormat.summary:
         # Counts only: a table of a million-line file's shipments takes minutes to print.
         from ace321.cli import output as out
 
         console = ui.console()
-        out.print_summary(report.result, console)
-        _print_storage_counts(console, report, rescreened)
-        raise typer.Exit(1 if invalid or report.duplicates else 0)
-    records = report.result.records()
-    status = {s: "stored" for s in report.stored}
-    status.update({s: "already stored" for s in report.already_stored})
-    status.update({s: "DUPLICATE_SHIPMENT" for s in report.duplicates})
-    status.update({s: "replaced" for s in report.replaced})
-    for record in records:
-        record["storage"] = status.get(record["shipment_id"])
+        out.print_summary(batch.report.result, console)
+        _print_storage_counts(console, batch.report, rescreened)
+        raise typer.Exit(1 if failed else 0)
+    records = batch.records()
     if format is IngestFormat.json:
-        _print_json({"batch_id": None if report.batch_id is None else str(report.batch_id),
-                     "rules_version": report.result.rules_version,
-                     "summary": {**report.result.summary(), "stored": len(report.stored),
-                                 "already_stored": len(report.already_stored),
-                                 "duplicates": len(report.duplicates),
-                                 "replaced": len(report.replaced),
-                                 "rescreened": len(rescreened)},
-                     "shipments": records, "rescreened": rescreened})
+        _print_json({"batch_id": batch.batch_id, "rules_version": batch.rules_version,
+                     "summary": batch.counts(), "shipments": records,
+                     "rescreened": rescreened})
     else:
         console = ui.console()
-        table = OutputTable(f"Batch {orders.name} (rules {report.result.rules_version})", [
+        table = OutputTable(f"Batch {orders.name} (rules {batch.rules_version})", [
             "shipment", "arrival", Col("value USD", right=True), "decision", "storage",
             Col("notes", text=True)])
         for record in records:
@@ -197,8 +188,8 @@ def ingest_command(
                           record["value_usd"] or "", record["decision"], record["storage"] or "",
                           notes)
         console.print(table)
-        _print_storage_counts(console, report, rescreened)
-    raise typer.Exit(1 if invalid or report.duplicates else 0)
+        _print_storage_counts(console, batch.report, rescreened)
+    raise typer.Exit(1 if failed else 0)
 
 
 def _print_storage_counts(console: Console, report: Any, rescreened: list[dict[str, Any]]) -> None:
@@ -222,16 +213,12 @@ def shipments_list(
     db: DbOption = None,
 ) -> None:
     """List stored shipments."""
-    from ace321.storage.queries import list_shipments
+    from ace321.app.shipments import list_shipments
 
     day = _date(arrival_date, "--arrival-date")
-    database = _open(db)
-    try:
-        with database.reading() as session:
-            rows = list_shipments(session, status=status, decision=decision, arrival_date=day,
-                                  consignee=consignee)
-    finally:
-        database.close()
+    rows = _storage_call(db, lambda database: list_shipments(
+        database, tenant=TENANT, status=status, decision=decision, arrival_date=day,
+        consignee=consignee))
     if as_json:
         _print_json(rows)
         return
@@ -245,11 +232,15 @@ def shipments_list(
 
 
 def _storage_call(db: str | None, action: Any) -> Any:
+    """``action(database)``; a refusal (``AppError``, ``StorageError``) exits 1 with its message."""
+    from ace321.app.errors import AppError
     from ace321.storage import StorageError
 
     database = _open(db)
     try:
         return action(database)
+    except AppError as error:
+        raise _fail(error.message, 1) from None
     except StorageError as error:
         raise _fail(str(error), 1) from None
     finally:
@@ -259,13 +250,10 @@ def _storage_call(db: str | None, action: Any) -> Any:
 @shipments_app.command("show")
 def shipments_show(shipment_id: str, db: DbOption = None) -> None:
     """Show a stored shipment (JSON): parties, lines, decisions with reasons, status history."""
-    from ace321.storage.queries import show
+    from ace321.app.shipments import show_shipment
 
-    def action(database: Any) -> Any:
-        with database.reading() as session:
-            return show(session, shipment_id)
-
-    _print_json(_storage_call(db, action))
+    _print_json(_storage_call(db, lambda database: show_shipment(
+        database, tenant=TENANT, shipment_id=shipment_id)))
 
 
 @shipments_app.command("override")
@@ -277,13 +265,13 @@ def shipments_override(
     db: DbOption = None,
 ) -> None:
     """Set a stricter entry path by hand (never grants de minimis the rules deny)."""
-    from ace321.storage.lifecycle import override
+    from ace321.app.shipments import override_decision
 
     rules = _rules()
-    before, after = _storage_call(db, lambda database: override(
-        database, shipment_id, decision, reason=reason, actor=_actor(actor), now=now(),
-        rules_version=rules.version))
-    ui.say(f"{shipment_id}: {before} -> {after}")
+    change = _storage_call(db, lambda database: override_decision(
+        database, rules, tenant=TENANT, actor=_actor(actor), now=now(), shipment_id=shipment_id,
+        decision=decision, reason=reason))
+    ui.say(f"{shipment_id}: {change.before} -> {change.after}")
 
 
 @shipments_app.command("status")
@@ -295,11 +283,12 @@ def shipments_status(
     db: DbOption = None,
 ) -> None:
     """Move a shipment to another status (only along the allowed transitions)."""
-    from ace321.storage.lifecycle import transition
+    from ace321.app.shipments import change_status
 
-    before, after = _storage_call(db, lambda database: transition(
-        database, shipment_id, to, actor=_actor(actor), cause=cause, now=now()))
-    ui.say(f"{shipment_id}: {before} -> {after}")
+    change = _storage_call(db, lambda database: change_status(
+        database, tenant=TENANT, actor=_actor(actor), now=now(), shipment_id=shipment_id,
+        to=to, cause=cause))
+    ui.say(f"{shipment_id}: {change.before} -> {change.after}")
 
 
 @shipments_app.command("explain")
@@ -310,7 +299,7 @@ def shipments_explain(
     db: DbOption = None,
 ) -> None:
     """Screen a stored shipment again and compare with its stored decision (exit 1 if it differs)."""
-    from ace321.storage.queries import explain
+    from ace321.app.shipments import explain_shipment
 
     rules = _rules()
     rate_table = None
@@ -323,11 +312,8 @@ def shipments_explain(
         except UnusableInput as error:
             raise _fail(str(error)) from None
 
-    def action(database: Any) -> Any:
-        with database.reading() as session:
-            return explain(session, shipment_id, rules, rates=rate_table)
-
-    result = _storage_call(db, action)
+    result = _storage_call(db, lambda database: explain_shipment(
+        database, rules, tenant=TENANT, shipment_id=shipment_id, rates=rate_table))
     if as_json:
         _print_json(result.to_dict())
     else:

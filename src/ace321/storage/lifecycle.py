@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -89,11 +90,13 @@ def transition(db: Database, shipment_id: str, to: str, *, actor: str, cause: st
 
 
 def override(db: Database, shipment_id: str, decision: str, *, reason: str, actor: str,
-             now: dt.datetime, rules_version: str, tenant: str = "default") -> tuple[str, str]:
+             now: dt.datetime, rules_version: str, tenant: str = "default",
+             check: Callable[[Session, Shipment], None] | None = None) -> tuple[str, str]:
     """Set a stricter entry path by hand; returns (before, after).
 
     Only INFORMAL_ENTRY or FORMAL_ENTRY, only stricter than the current decision (never granting
     de minimis or a gift the rules deny), only with a reason, and only before transmission.
+    ``check`` runs on the locked shipment inside the transaction and may raise to refuse.
     """
     decision = decision.upper()
     if not reason.strip():
@@ -105,6 +108,8 @@ def override(db: Database, shipment_id: str, decision: str, *, reason: str, acto
     with db.transaction() as session:
         _lock(session, tenant, shipment_id)
         shipment = find(session, shipment_id, tenant, for_update=True)
+        if check is not None:
+            check(session, shipment)
         before = shipment.decision
         if before == "INVALID":
             raise TransitionError(f"shipment {shipment_id} is INVALID: correct and re-import it")

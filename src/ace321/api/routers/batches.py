@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ from ace321.api.deps import DbDep, MetricsDep, NowDep, Operator, RulesDep, Setti
 from ace321.api.problems import (
     PROBLEM_MEDIA_TYPE,
     ApiProblem,
+    app_problem,
     issue,
     problem_response,
     validation_issues,
@@ -29,8 +31,11 @@ from ace321.api.schemas.screening import (
     ShipmentCreate,
     ShipmentList,
 )
-from ace321.api.services import batches, idempotency
+from ace321.api.services import idempotency
 from ace321.api.services.orders import frame_from_csv, frame_from_json
+from ace321.app.batches import read_batch
+from ace321.app.errors import AppError
+from ace321.app.ingest import BatchInfo, ingest_batch
 
 router = APIRouter(tags=["batches"])
 _JSON_BODY: TypeAdapter[list[ShipmentCreate] | ScreenCreate] = TypeAdapter(
@@ -172,9 +177,14 @@ async def create_batch(
             frame = await run_in_threadpool(frame_from_csv, data, filename)
         else:
             frame, as_of = await run_in_threadpool(_json_frame, data, as_of)
-        document = await run_in_threadpool(
-            batches.store, db, rules, caller, frame, name=filename,
-            sha256=hashlib.sha256(data).hexdigest(), as_of=as_of, now=now)
+        try:
+            stored = await run_in_threadpool(functools.partial(
+                ingest_batch, db, frame, rules=rules,
+                source=BatchInfo(filename, hashlib.sha256(data).hexdigest(), frame.height),
+                tenant=caller.tenant, actor=caller.actor, now=now, as_of=as_of))
+        except AppError as error:
+            raise app_problem(error, prefix=f"{filename}: nothing stored: ") from None
+        document = stored.document()
     except ApiProblem as problem:
         if idempotency_key is not None:
             if problem.status >= 500:
@@ -205,4 +215,4 @@ async def create_batch(
             summary="A stored batch")
 def get_batch(batch_id: str, caller: Viewer, db: DbDep) -> JSONResponse:
     """The batch with its stored shipments, their decisions in effect and their problems."""
-    return JSONResponse(batches.read(db, caller, batch_id))
+    return JSONResponse(read_batch(db, tenant_pk=caller.tenant_id, batch_id=batch_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -9,9 +10,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from ace321.api.deps import DbDep, NowDep, Operator
+from ace321.api.problems import app_problem
 from ace321.api.responses import problems
 from ace321.api.schemas.trips import ResponseImportPublic
-from ace321.api.services import trips
+from ace321.app.errors import AppError
+from ace321.app.responses import import_response_file
 
 router = APIRouter(tags=["responses"])
 _BODY = {"required": True, "description": "An X12 interchange (355/350) or BorderConnect "
@@ -32,5 +35,10 @@ async def import_responses(
     """Store every message and move trips and shipments (accepted, rejected, ...). Messages that
     cannot be applied are counted in `errors`; unknown codes are stored without effect."""
     data = await request.body()
-    return JSONResponse(await run_in_threadpool(trips.import_responses, db, caller, data, name,
-                                                now))
+    try:
+        imported = await run_in_threadpool(functools.partial(
+            import_response_file, db, data, name=name, tenant=caller.tenant, actor=caller.actor,
+            now=now))
+    except AppError as error:
+        raise app_problem(error, prefix=f"{name}: ") from None
+    return JSONResponse(imported.document())

@@ -18,7 +18,7 @@ from ace321.api.schemas.shipments import (
     ShipmentPublic,
     Status,
 )
-from ace321.api.services import shipments
+from ace321.app import shipments
 
 router = APIRouter(tags=["shipments"])
 
@@ -38,10 +38,11 @@ def list_shipments(
                      ] = None,
 ) -> JSONResponse:
     """The tenant's stored shipments, ordered by shipment id, one page at a time."""
-    return JSONResponse(shipments.page(
-        db, caller, status=status, decision=decision, arrival_date=arrival_date,
-        consignee=consignee, cursor=cursor,
-        limit=min(limit or settings.page_size, settings.max_page_size)))
+    page = shipments.shipment_page(
+        db, tenant_pk=caller.tenant_id, status=status, decision=decision,
+        arrival_date=arrival_date, consignee=consignee, cursor=cursor,
+        limit=min(limit or settings.page_size, settings.max_page_size))
+    return JSONResponse({"items": page.items, "next_cursor": page.next_cursor})
 
 
 @router.get("/shipments/{shipment_id}", response_model=ShipmentPublic,
@@ -49,7 +50,8 @@ def list_shipments(
 def get_shipment(shipment_id: str, caller: Viewer, db: DbDep) -> JSONResponse:
     """Lines, parties, the decision in effect with reasons and legal references, every decision,
     the status history and the audit events of the shipment."""
-    return JSONResponse(shipments.detail(db, caller, shipment_id))
+    return JSONResponse(shipments.shipment_detail(db, tenant=caller.tenant,
+                                                  shipment_id=shipment_id))
 
 
 @router.post("/shipments/{shipment_id}/override", response_model=ShipmentPublic,
@@ -60,6 +62,10 @@ async def override_shipment(shipment_id: str, body: OverrideCreate, caller: Admi
     """Set a stricter entry path by hand: INFORMAL_ENTRY or FORMAL_ENTRY, stricter than the
     decision, with a reason, before transmission. Never grants de minimis or a gift the rules
     deny. Admins only."""
-    return JSONResponse(await run_in_threadpool(
-        shipments.set_override, db, rules, caller, shipment_id, decision=body.decision,
-        reason=body.reason, now=now))
+    def override() -> dict[str, object]:
+        shipments.override_decision(db, rules, tenant=caller.tenant, actor=caller.actor,
+                                    now=now, shipment_id=shipment_id, decision=body.decision,
+                                    reason=body.reason)
+        return shipments.shipment_detail(db, tenant=caller.tenant, shipment_id=shipment_id)
+
+    return JSONResponse(await run_in_threadpool(override))

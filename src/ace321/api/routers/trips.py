@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from ace321.api.deps import DbDep, NowDep, Operator, RulesDep, Viewer
+from ace321.api.problems import ApiProblem, app_problem
 from ace321.api.responses import problems
 from ace321.api.schemas.trips import TripCancelCreate, TripCreate, TripPublic
-from ace321.api.services import trips
+from ace321.app import trips
+from ace321.app.filing import ManifestRefused
 
 router = APIRouter(tags=["trips"])
+
+
+MEDIA_TYPES = {
+    "ace_trip.json": "application/json", "ace_shipments.csv": "text/csv; charset=utf-8",
+    "manifest.x12": "application/edi-x12", "cover_sheet.pdf": "application/pdf",
+    "summary.json": "application/json",
+}
 
 
 class TripFile(StrEnum):
@@ -32,7 +42,19 @@ async def create_trip(body: TripCreate, caller: Operator, db: DbDep, rules: Rule
     stored history), build the manifest (ACE trip JSON, shipments CSV, X12 309, cover sheet),
     issue SCNs and store the trip: all or nothing. Every problem is listed at once (422);
     unknown shipment ids are 404. Operators and admins only."""
-    document = await run_in_threadpool(trips.create, db, rules, caller, body, now)
+    def create() -> dict[str, Any]:
+        try:
+            filed = trips.file_stored_trip(
+                db, rules, tenant=caller.tenant, actor=caller.actor, now=now, trip=body.trip,
+                shipment_ids=body.shipment_ids, batch_id=body.batch_id, filed_at=body.filed_at,
+                production=body.production, group_commodities=body.group_commodities,
+                skip_invalid=body.skip_invalid)
+        except ManifestRefused as refused:
+            raise app_problem(refused, prefix="manifest refused, nothing stored: ") from None
+        return {**filed.trip, "warnings": filed.report.warnings,
+                "skipped_invalid": filed.report.skipped}
+
+    document = await run_in_threadpool(create)
     return JSONResponse(document, status_code=201,
                         headers={"Location": f"/v1/trips/{document['trip_number']}"})
 
@@ -41,7 +63,7 @@ async def create_trip(body: TripCreate, caller: Operator, db: DbDep, rules: Rule
             summary="A trip")
 def get_trip(trip_number: str, caller: Viewer, db: DbDep) -> JSONResponse:
     """The trip with its shipments (SCNs), files and CBP responses."""
-    return JSONResponse(trips.read(db, caller, trip_number))
+    return JSONResponse(trips.show_trip(db, tenant=caller.tenant, trip_number=trip_number))
 
 
 @router.get("/trips/{trip_number}/files/{name}", responses={
@@ -51,8 +73,11 @@ def get_trip(trip_number: str, caller: Viewer, db: DbDep) -> JSONResponse:
 def get_trip_file(trip_number: str, name: TripFile, caller: Viewer, db: DbDep) -> Response:
     """ace_trip.json, ace_shipments.csv, manifest.x12, cover_sheet.pdf or summary.json, byte
     for byte as filed (SHA-256 checked)."""
-    data, media_type = trips.file(db, caller, trip_number, name.value)
-    return Response(data, media_type=media_type, headers={
+    files = trips.trip_files(db, tenant=caller.tenant, trip_number=trip_number)
+    if name.value not in files:
+        raise ApiProblem(404, f"trip {trip_number!r} has no file {name.value!r}",
+                         code="NOT_FOUND")
+    return Response(files[name.value], media_type=MEDIA_TYPES[name.value], headers={
         "Content-Disposition": f'attachment; filename="{name.value}"'})
 
 
@@ -62,5 +87,10 @@ async def cancel_trip(trip_number: str, body: TripCancelCreate, caller: Operator
                       now: NowDep) -> JSONResponse:
     """Cancel a trip not yet transmitted (or rejected): its shipments go back to SCREENED; its
     SCNs are never issued again."""
-    return JSONResponse(await run_in_threadpool(trips.cancel, db, caller, trip_number,
-                                                body.reason, now))
+    def cancel() -> dict[str, Any]:
+        trips.show_trip(db, tenant=caller.tenant, trip_number=trip_number)  # 404 first
+        trips.cancel_trip(db, tenant=caller.tenant, actor=caller.actor, now=now,
+                          trip_number=trip_number, reason=body.reason)
+        return trips.show_trip(db, tenant=caller.tenant, trip_number=trip_number)
+
+    return JSONResponse(await run_in_threadpool(cancel))

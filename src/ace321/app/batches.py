@@ -1,88 +1,80 @@
-"""Upload and store a batch (screened with the stored history), and read one back."""
+"""Stored batches: list (newest first, paged) and read one with its shipments' decisions."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-import polars as pl
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from ace321.api.problems import ApiProblem
-from ace321.rules import RuleSet
+from ace321.app.errors import NotFound
+from ace321.app.paging import decode_cursor, encode_cursor
 from ace321.screening.result import DECISION_ORDER
-from ace321.storage import BatchInfo, Database, StorageError, ingest
-from ace321.storage.api_keys import Principal
+from ace321.storage import Database
 from ace321.storage.models import AuditEvent, Batch, Decision, DecisionReason, Shipment
 from ace321.storage.queries import _amount
-from ace321.storage.types import StorageValueError
+from ace321.storage.trips import utc
 
 _CHUNK = 500
 
 
-def store(db: Database, rules: RuleSet, principal: Principal, frame: pl.DataFrame, *,
-          name: str, sha256: str, as_of: dt.date | None, now: dt.datetime) -> dict[str, Any]:
-    try:
-        report = ingest(db, frame, rules=rules, batch=BatchInfo(name, sha256, frame.height),
-                        actor=principal.actor, now=now, default_arrival=as_of,
-                        tenant=principal.tenant)
-    except StorageValueError as error:
-        raise ApiProblem(422, f"{name}: nothing stored: {error}", code="UNSTORABLE") from None
-    except StorageError as error:
-        if str(error).startswith("cannot store"):
-            raise ApiProblem(422, f"{name}: nothing stored: {error}",
-                             code="UNSTORABLE") from None
-        raise ApiProblem(503, f"{name}: nothing stored: {error}", code="BUSY",
-                         headers={"Retry-After": "1"}) from None
-    records = report.result.records()
-    status = {s: "stored" for s in report.stored}
-    status.update({s: "already stored" for s in report.already_stored})
-    status.update({s: "DUPLICATE_SHIPMENT" for s in report.duplicates})
-    problems = []
-    for record in records:
-        record["storage"] = status.get(record["shipment_id"])
-        problems += [{**i, "shipment_id": record["shipment_id"]} for i in record["issues"]]
-    rescreened = [{"shipment_id": c.shipment_id, "before": c.before, "after": c.after,
-                   "caused_by": list(c.caused_by)} for c in report.rescreened]
-    return {
-        "id": str(report.batch_id), "name": name, "sha256": sha256,
-        "row_count": frame.height, "shipment_count": len(report.stored),
-        "imported_at": now.isoformat(), "actor": principal.actor,
-        "rules_version": report.result.rules_version,
-        "counts": {**report.result.summary(), "stored": len(report.stored),
-                   "already_stored": len(report.already_stored),
-                   "duplicates": len(report.duplicates), "rescreened": len(rescreened)},
-        "shipments": records, "problems": problems, "rescreened": rescreened,
-    }
+@dataclass
+class BatchPage:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
 
 
-def _uuid(text: str) -> uuid.UUID | None:
+def _summary(batch: Batch) -> dict[str, Any]:
+    return {"id": str(batch.id), "name": batch.name, "sha256": batch.sha256,
+            "row_count": batch.row_count, "shipment_count": batch.shipment_count,
+            "imported_at": utc(batch.imported_at).isoformat(), "actor": batch.actor,
+            "rules_version": batch.rules_version}
+
+
+def list_batches(db: Database, *, tenant_pk: int, cursor: str | None = None, limit: int = 100
+                 ) -> BatchPage:
+    """The tenant's batches, newest first, one page at a time."""
+    query = select(Batch).where(Batch.tenant_id == tenant_pk)
+    if cursor:
+        stamp, ident = decode_cursor(cursor, 2)
+        try:
+            at, key = dt.datetime.fromisoformat(stamp), uuid.UUID(ident)
+        except ValueError:
+            decode_cursor("", 2)  # raises: not one of ours
+            raise
+        query = query.where((Batch.imported_at < at)
+                            | ((Batch.imported_at == at) & (Batch.id < key)))
+    query = query.order_by(Batch.imported_at.desc(), Batch.id.desc()).limit(limit + 1)
+    with db.reading() as session:
+        rows = list(session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    # The cursor holds the stored value as read back, so the next query compares like with like.
+    next_cursor = (encode_cursor([rows[-1].imported_at.isoformat(), str(rows[-1].id)])
+                   if more and rows else None)
+    return BatchPage([_summary(b) for b in rows], next_cursor)
+
+
+def read_batch(db: Database, *, tenant_pk: int, batch_id: str) -> dict[str, Any]:
+    """The batch with its stored shipments, their decisions in effect and their problems."""
     try:
-        return uuid.UUID(text)
+        pk = uuid.UUID(batch_id)
     except ValueError:
-        return None
-
-
-def not_found(kind: str, ident: str) -> ApiProblem:
-    return ApiProblem(404, f"no {kind} {ident!r}", code="NOT_FOUND")
-
-
-def read(db: Database, principal: Principal, batch_id: str) -> dict[str, Any]:
-    pk = _uuid(batch_id)
-    if pk is None:
-        raise not_found("batch", batch_id)
+        raise NotFound(f"no batch {batch_id!r}") from None
     with db.reading() as session:
         batch = session.scalars(select(Batch).where(
-            Batch.id == pk, Batch.tenant_id == principal.tenant_id)).one_or_none()
+            Batch.id == pk, Batch.tenant_id == tenant_pk)).one_or_none()
         if batch is None:
-            raise not_found("batch", batch_id)
+            raise NotFound(f"no batch {batch_id!r}")
         shipments = session.scalars(select(Shipment).where(Shipment.batch_id == pk)
                                     .order_by(Shipment.shipment_id)).all()
         latest = latest_decisions(session, [s.id for s in shipments])
         event = session.scalars(select(AuditEvent).where(
-            AuditEvent.tenant_id == principal.tenant_id, AuditEvent.entity_type == "batch",
+            AuditEvent.tenant_id == tenant_pk, AuditEvent.entity_type == "batch",
             AuditEvent.entity_id == str(pk), AuditEvent.action == "import")).first()
     imported = json.loads(event.after) if event is not None and event.after else {}
     records, problems = [], []
@@ -111,7 +103,7 @@ def read(db: Database, principal: Principal, batch_id: str) -> dict[str, Any]:
     }
 
 
-def latest_decisions(session: Any, pks: list[uuid.UUID]
+def latest_decisions(session: Session, pks: list[uuid.UUID]
                      ) -> dict[uuid.UUID, tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
     """(reasons, issues) of the newest decision of each shipment."""
     newest: dict[uuid.UUID, Decision] = {}
