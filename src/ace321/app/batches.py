@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from ace321.app.errors import NotFound
 from ace321.app.paging import decode_cursor, encode_cursor
+from ace321.screening.money import amount
 from ace321.screening.result import DECISION_ORDER
 from ace321.storage import Database
 from ace321.storage.models import AuditEvent, Batch, Decision, DecisionReason, Shipment
-from ace321.storage.queries import _amount
 from ace321.storage.trips import utc
 
 _CHUNK = 500
@@ -43,6 +43,8 @@ def list_batches(db: Database, *, tenant_pk: int, cursor: str | None = None, lim
         stamp, ident = decode_cursor(cursor, 2)
         try:
             at, key = dt.datetime.fromisoformat(stamp), uuid.UUID(ident)
+            if at.utcoffset() is None:
+                raise ValueError("a cursor's time has its offset")
         except ValueError:
             decode_cursor("", 2)  # raises: not one of ours
             raise
@@ -86,7 +88,7 @@ def read_batch(db: Database, *, tenant_pk: int, batch_id: str) -> dict[str, Any]
             "shipment_id": s.shipment_id, "order_id": s.order_id,
             "arrival_date": None if s.arrival_date is None else s.arrival_date.isoformat(),
             "consignee_key": s.consignee_key,
-            "value_usd": None if s.value_usd is None else _amount(s.value_usd),
+            "value_usd": None if s.value_usd is None else amount(s.value_usd),
             "decision": s.decision, "ace_shipment_type": s.ace_shipment_type,
             "reasons": reasons, "issues": issues, "storage": "stored"})
         problems += [{**i, "shipment_id": s.shipment_id} for i in issues]

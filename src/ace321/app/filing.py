@@ -69,7 +69,6 @@ from ace321.storage.trips import (
     batch_shipments,
     record_trip,
     shipments_by_id,
-    utc,
 )
 
 __all__ = ["ManifestOptions", "ManifestRefused", "ManifestReport", "manifest_orders",
@@ -123,7 +122,7 @@ class _Filing:
                 problems.append(problem(
                     "DUPLICATE_TRIP_NUMBER", "trip_number",
                     f"trip number {trip.trip_number} is already used by a trip filed "
-                    f"{utc(existing.created_at):%Y-%m-%d %H:%M} UTC (status {existing.status}); "
+                    f"{existing.filed_at.isoformat()} (status {existing.status}); "
                     "CBP rejects duplicates (418)"))
             trip_number = trip.trip_number
         else:

@@ -31,7 +31,7 @@ from ace321.screening import ScreeningResult
 from ace321.storage.history import strictest
 from ace321.storage.models import Shipment
 from ace321.storage.trip_numbers import registered_scns
-from ace321.storage.trips import open_trips_of, trip_numbers_of, utc
+from ace321.storage.trips import open_trips_of, trip_numbers_of
 
 MANIFESTABLE = ("SCREENED", "REJECTED")
 
@@ -225,6 +225,6 @@ def scn_problems(session: Session, tenant_pk: int, scac: str,
         on = f" on trip {trips[row.trip_id]}" if row.trip_id in trips else ""
         out.append(problem(
             "SCN_REUSED", f"shipments[{valid[scn][0]}].scn",
-            f"SCN {scn} was already issued {utc(row.issued_at):%Y-%m-%d %H:%M} UTC{on}; an SCN "
+            f"SCN {scn} was already issued {row.issued_at.isoformat()}{on}; an SCN "
             "is never reused"))
     return out

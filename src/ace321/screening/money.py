@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import polars as pl
 
 
@@ -24,3 +26,11 @@ def amount_text(value: pl.Expr) -> pl.Expr:
 
 def dollars(value: pl.Expr) -> pl.Expr:
     return pl.lit("$") + amount_text(value)
+
+
+def amount(value: Decimal | int | str) -> str:
+    """One amount as ``amount_text`` writes it: 450.000000000000 -> 450.00, 0.1250 -> 0.125."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    text = format(number, "f")
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"

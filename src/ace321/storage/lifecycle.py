@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from ace321.screening.money import amount
 from ace321.storage import audit
 from ace321.storage.database import Database, StorageError, lock_names
 from ace321.storage.history import STRICTNESS, strictest, tenant_id
@@ -161,7 +162,7 @@ def history(session: Session, shipment: Shipment) -> dict[str, Any]:
             DecisionReason.decision_id == d.id).order_by(DecisionReason.position)).all()
         out_decisions.append({
             "seq": d.seq, "cause": d.cause, "decision": d.decision, "rules_decision": d.rules_decision,
-            "value_usd": None if d.value_usd is None else str(d.value_usd),
+            "value_usd": None if d.value_usd is None else amount(d.value_usd),
             "rules_version": d.rules_version, "caused_by": d.caused_by, "note": d.note,
             "actor": d.actor, "decided_at": d.decided_at.isoformat(),
             "reasons": [{"code": r.code, "message": r.message, "reference": r.reference}

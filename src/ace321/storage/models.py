@@ -15,7 +15,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -26,11 +25,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from ace321.storage.types import Money
+from ace321.storage.types import Money, UtcDateTime
 
 # SQLite only auto-numbers an INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
-Stamp = DateTime(timezone=True)
+Stamp = UtcDateTime()
 
 
 class Base(DeclarativeBase):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ace321.rules import RuleSet
 from ace321.screening import screen
+from ace321.screening.money import amount
 from ace321.storage.history import canonical_rows, merge_rates, related, stored_frame, tenant_id
 from ace321.storage.lifecycle import find, history
 from ace321.storage.models import Batch, Decision, DecisionReason, Party, Shipment
@@ -52,20 +53,11 @@ def summary(s: Shipment) -> dict[str, Any]:
         "shipment_id": s.shipment_id, "order_id": s.order_id,
         "arrival_date": None if s.arrival_date is None else s.arrival_date.isoformat(),
         "consignee_key": s.consignee_key, "consignee_name": s.consignee_name,
-        "value_usd": None if s.value_usd is None else _amount(s.value_usd),
+        "value_usd": None if s.value_usd is None else amount(s.value_usd),
         "decision": s.decision, "rules_decision": s.rules_decision,
         "override_decision": s.override_decision, "ace_shipment_type": s.ace_shipment_type,
         "status": s.status, "rules_version": s.rules_version,
     }
-
-
-def _amount(value: Any) -> str:
-    text = format(value, "f")
-    if "." not in text:
-        return text + ".00"
-    whole, frac = text.split(".")
-    frac = frac.rstrip("0")
-    return f"{whole}.{frac.ljust(2, '0')}"
 
 
 def show(session: Session, shipment_id: str, tenant: str = "default") -> dict[str, Any]:

@@ -1,11 +1,12 @@
-"""Column types shared by the tables: exact money on every database."""
+"""Column types shared by the tables: exact money and UTC instants on every database."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Numeric, String
+from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -61,3 +62,35 @@ class Money(TypeDecorator[Decimal]):
         if value is None:
             return None
         return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """An instant: stored in UTC, always read back timezone-aware in UTC.
+
+    SQLite has no time zone type: SQLAlchemy writes an aware value's wall time and drops its
+    offset, and reads back a naive value. So every value is converted to UTC before it is
+    written (a naive one is refused), and a naive value read back is UTC by construction.
+    PostgreSQL's ``timestamptz`` answers in the session's zone; it is converted to UTC too, so
+    every layer prints the same ``+00:00`` instants.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise StorageValueError(f"{value!r} is not a date and time")
+        if value.utcoffset() is None:
+            raise StorageValueError(f"{value.isoformat()} has no UTC offset")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # a value written as text by a bulk path
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
