@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from ace321.exports.cover_sheet import cover_sheet_pdf
 from ace321.exports.schema import validate_trip_document
 from ace321.exports.x12.x12_309 import manifest_309
 from ace321.manifest.model import Manifest
+from ace321.screening.money import amount
 
 FILE_NAMES = ("ace_trip.json", "ace_shipments.csv", "manifest.x12", "cover_sheet.pdf",
               "summary.json")
@@ -58,7 +60,7 @@ def summary_document(
                 "type": s.type,
                 "decision": s.decision,
                 "consignee": s.consignee.name,
-                "value_usd": str(sum(c.value_usd for c in s.commodities)),
+                "value_usd": amount(sum((c.value_usd for c in s.commodities), Decimal(0))),
                 "reasons": [r.model_dump() for r in s.reasons],
                 "notes": s.notes,
             }
