@@ -20,6 +20,10 @@ demo: $(STAMP)
 	@echo; echo "=== ACE eManifest for examples/trip.yaml into out/ ==="
 	rm -rf out && mkdir -p out && $(BIN)/ace321 manifest examples/orders.csv --trip examples/trip.yaml --rates examples/rates.csv --out out/ --filed-at 2026-11-23T12:00:00-05:00 --skip-invalid --db sqlite:///out/demo.db
 	ls -l out/
+	@echo; echo "=== Entry plan of the example trip's day (2026-11-23, de minimis suspended) ==="
+	$(BIN)/ace321 trips plan MAPL20261123A --db sqlite:///out/demo.db --entry-fee 5.00
+	@echo; echo "=== The same orders planned on 2025-08-28, the last day of de minimis, for comparison ==="
+	$(BIN)/ace321 plan examples/orders.csv --arrival 2025-08-28 --rates examples/rates.csv --entry-fee 5.00
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard benchmarks)

@@ -77,3 +77,19 @@ def codes(items: list[dict[str, Any]]) -> list[str]:
 @pytest.fixture(scope="session")
 def helpers() -> SimpleNamespace:
     return SimpleNamespace(codes=codes, shipments=shipments)
+
+
+def plan(kit: _Kit, specs: list[dict[str, Any]], arrival: str, entry_fee: str = "0") -> dict[str, Any]:
+    from decimal import Decimal
+
+    from ace321.costs import estimate
+    from ace321.costs.plan import plan_conveyances
+
+    result = kit.screen(specs, arrival)
+    return plan_conveyances(result, estimate(result, rules=kit.rules), kit.rules,
+                            entry_fee=Decimal(entry_fee))
+
+
+@pytest.fixture(scope="session")
+def planner(costs_kit: _Kit) -> Any:
+    return lambda specs, arrival, entry_fee="0": plan(costs_kit, specs, arrival, entry_fee)

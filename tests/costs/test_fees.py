@@ -71,3 +71,10 @@ def test_chapter99_limit_is_inclusive(costs_kit):
     over = costs_kit.one([{"unit_price": "250.01", "country_of_origin": "CN"},
                           {"unit_price": "700.00"}], "2025-04-29")
     assert over["entry_type"] == "01"
+
+
+def test_fee_references_keep_their_csms_numbers(costs_kit):
+    regime = costs_kit.rules.at(__import__("datetime").date(2025, 6, 2))
+    assert "CSMS #61572319" in regime.reference("fees.mpf_informal")
+    assert "CSMS #64861116" in costs_kit.rules.at(__import__("datetime").date(2025, 6, 2)).reference(
+        "entry.chapter99_formal_limit")

@@ -19,6 +19,7 @@ from ace321.api.auth import KeyCache
 from ace321.api.metrics import Metrics
 from ace321.api.middleware import BodyLimitMiddleware, MetricsMiddleware
 from ace321.api.routers import batches, health, responses, screening, shipments, trips
+from ace321.api.routers import plan as plan_routes
 from ace321.api.routers import rules as rules_routes
 from ace321.api.services.coalescer import ScreenCoalescer
 from ace321.api.settings import Settings
@@ -61,6 +62,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None,
     for router in (screening.router, batches.router, shipments.router, trips.router,
                    responses.router, rules_routes.router, health.router):
         app.include_router(router, prefix="/v1")
+    app.include_router(plan_routes.router, prefix="/v1")
     app.add_api_route("/healthz", health.healthz, include_in_schema=False)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

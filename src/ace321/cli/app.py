@@ -236,6 +236,7 @@ class _Stages:
 from ace321.cli import storage_commands; storage_commands.register(app)  # noqa: E402, E702, I001
 from ace321.cli import manifest_commands; manifest_commands.register(app)  # noqa: E402, E702, I001
 from ace321.cli import api_commands; api_commands.register(app)  # noqa: E402, E702, I001
+from ace321.cli import plan_commands; plan_commands.register(app)  # noqa: E402, E702, I001
 
 
 def main() -> None:

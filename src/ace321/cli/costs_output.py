@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from rich.console import Console
@@ -13,32 +12,12 @@ from rich.console import Console
 from ace321.cli import output as out
 from ace321.cli.console import Clipped, Col, OutputTable
 from ace321.costs import Costs
-from ace321.costs.document import shipment_documents
-from ace321.costs.duty import cents_text, money
+from ace321.costs.document import screening_document as document
+from ace321.costs.document import shipment_documents, totals
+from ace321.costs.duty import cents_text
 from ace321.screening import ScreeningResult
 
 COST_COLUMNS = ("entry_type", "duty_usd", "mpf_usd", "total_usd", "fiscal_year", "hts_revision")
-
-
-def totals(costs: Costs) -> dict[str, Any]:
-    """Sums over the shipments that have a figure, and how many have codes not estimated."""
-    frame = costs.shipments
-    return {
-        "hts_revision": costs.revision,
-        "duty_usd": money(int(frame["duty_cents"].fill_null(0).sum())),
-        "mpf_usd": money(int(frame["mpf_cents"].fill_null(0).sum())),
-        "total_usd": money(int(frame["total_cents"].fill_null(0).sum())),
-        "by_entry_type": {kind: int((frame["entry_type"] == kind).sum()) for kind in ("11", "01")},
-    }
-
-
-def document(result: ScreeningResult, costs: Costs) -> dict[str, Any]:
-    base = result.to_document()
-    documents = shipment_documents(costs)
-    for record in base["shipments"]:
-        record["costs"] = documents[record["shipment_id"]]
-    base["summary"]["costs"] = totals(costs)
-    return base
 
 
 def flat_costs(costs: Costs) -> pl.DataFrame:

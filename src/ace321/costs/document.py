@@ -109,3 +109,26 @@ def shipment_documents(costs: Costs, *, with_rule: bool = False) -> dict[str, di
             document["mpf_rule"] = None if rule is None else {"rule": rule[0], "reference": rule[1]}
         documents[row["shipment_id"]] = document
     return documents
+
+
+def totals(costs: Costs) -> dict[str, Any]:
+    """Sums over the shipments that have a figure, and the entries by type."""
+    frame = costs.shipments
+    return {
+        "hts_revision": costs.revision,
+        "duty_usd": money(int(frame["duty_cents"].fill_null(0).sum())),
+        "mpf_usd": money(int(frame["mpf_cents"].fill_null(0).sum())),
+        "total_usd": money(int(frame["total_cents"].fill_null(0).sum())),
+        "by_entry_type": {kind: int((frame["entry_type"] == kind).sum()) for kind in ("11", "01")},
+    }
+
+
+def screening_document(result: Any, costs: Costs) -> dict[str, Any]:
+    """The screening document (``ScreeningResult.to_document``) with every shipment's ``costs``
+    and the summary's ``costs`` totals."""
+    base: dict[str, Any] = result.to_document()
+    documents = shipment_documents(costs)
+    for record in base["shipments"]:
+        record["costs"] = documents[record["shipment_id"]]
+    base["summary"]["costs"] = totals(costs)
+    return base

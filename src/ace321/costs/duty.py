@@ -40,7 +40,8 @@ class Costs:
     estimated), m0_cents.., qty_missing (units without a quantity), adcvd_case."""
     shipments: pl.DataFrame
     """Every shipment: shipment_id, decision, entry_type, value, duty_cents, mpf_cents,
-    total_cents, fiscal_year, fee columns (see ``fees.fee_table``), exempt_all."""
+    total_cents, fiscal_year, fee columns (see ``fees.fee_table``), exempt_all, and for planning
+    (priced shipments only) value_e12, mpf_base_e12, dutiable_mpf, ch99_e12."""
 
 
 def _i(expr: pl.Expr) -> pl.Expr:
@@ -135,6 +136,8 @@ def _line_exprs() -> list[list[pl.Expr]]:
             pl.when(pl.col(f"_s{index}_missing")).then(pl.col(f"s{index}_unit")) for index in range(MAX_SPECIFIC)
         ).list.drop_nulls().alias("qty_missing"),
         pl.when(pl.col("usmca")).then(pl.lit(0, I128)).otherwise(pl.col("_v")).alias("_mpf_base"),
+        # Rule E2: a line under a modelled Chapter 99 measure (Section 301 or 122).
+        pl.when(pl.col("m0_e4").is_not_null()).then(pl.col("_v")).otherwise(pl.lit(0, I128)).alias("_ch99"),
     ]
     return [first, second, third]
 
@@ -164,9 +167,9 @@ def estimate(result: Any, *, rules: RuleSet, schedule: Schedule | None = None,
     line_costs = plan.select(
         "shipment_id", "_row", "_line", "hts_code", "key_id", "duty_cents",
         *(f"m{index}_cents" for index in range(MAX_MEASURES)), "qty_missing", "adcvd_case",
-        "_mpf_base", "usmca",
+        "_mpf_base", "usmca", "_ch99", "_v",
     ).collect()
-    return Costs(schedule.revision, prices, line_costs.drop("_mpf_base", "usmca"),
+    return Costs(schedule.revision, prices, line_costs.drop("_mpf_base", "usmca", "_ch99", "_v"),
                  _shipments(decisions, line_costs, rules))
 
 
@@ -176,6 +179,8 @@ def _shipments(decisions: pl.DataFrame, lines: pl.DataFrame, rules: RuleSet) -> 
         (pl.col("duty_cents").fill_null(0) + measure_sum).sum().alias("duty_cents"),
         pl.col("_mpf_base").sum().alias("_mpf_base"),
         (~pl.col("usmca").fill_null(False)).any().alias("_dutiable_mpf"),
+        pl.col("_ch99").sum().alias("ch99_e12"),
+        pl.col("_v").sum().alias("value_e12"),
     )
     days = decisions["arrival_date"].drop_nulls().unique().to_list()
     table = fees.fee_table(rules, days)
@@ -192,7 +197,7 @@ def _shipments(decisions: pl.DataFrame, lines: pl.DataFrame, rules: RuleSet) -> 
     )
     return shipments.with_columns(
         (pl.col("duty_cents") + pl.col("mpf_cents")).alias("total_cents"),
-    ).drop("_mpf_base", "_dutiable_mpf")
+    ).rename({"_mpf_base": "mpf_base_e12", "_dutiable_mpf": "dutiable_mpf"})
 
 
 def cents_text(cents: pl.Expr) -> pl.Expr:

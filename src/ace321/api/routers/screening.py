@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from ace321.api.deps import CoalescerDep, MetricsDep, Viewer
+from ace321.api.deps import CoalescerDep, MetricsDep, RulesDep, Viewer
 from ace321.api.responses import problems
 from ace321.api.schemas.screening import (
     EXAMPLE_SHIPMENT,
@@ -29,7 +30,11 @@ ScreenBody = Annotated[ShipmentList | ScreenCreate, Body(openapi_examples={
 @router.post("/screen", response_model=ScreeningPublic, responses=problems(401, 413, 422),
              summary="Screen shipments (nothing stored)")
 async def screen_shipments(_caller: Viewer, coalescer: CoalescerDep, metrics: MetricsDep,
-                           body: ScreenBody) -> JSONResponse:
+                           rules: RulesDep, body: ScreenBody,
+                           costs: Annotated[bool, Query(description=(
+                               "Add each shipment's `costs` (duty, MPF, total as an entry of its own) "
+                               "and the summary's totals, as `ace321 check --costs`."))] = False,
+                           ) -> JSONResponse:
     """Validate and decide every shipment: the same document as `ace321 check --format json`.
 
     The body is the JSON order input: a list of shipments with nested `lines`, or
@@ -40,6 +45,12 @@ async def screen_shipments(_caller: Viewer, coalescer: CoalescerDep, metrics: Me
         shipments, as_of = body.shipments, body.as_of
     else:
         shipments, as_of = body, None
+    if costs:
+        from ace321.api.routers.plan import screen_with_costs
+
+        document = await run_in_threadpool(screen_with_costs, rules, shipment_dicts(shipments), as_of)
+        metrics.count_decisions("screen", document["summary"]["by_decision"])
+        return JSONResponse(document)
     # Concurrent requests are screened together in one engine call, each getting exactly its
     # own result (see ace321.api.services.coalescer); awaited, so no pool thread waits on it.
     document = await coalescer.decisions_async(shipment_dicts(shipments), as_of)

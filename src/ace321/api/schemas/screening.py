@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -67,6 +67,8 @@ class LineCreate(BaseModel):
     hazmat_contact_phone: Scalar = _f("Emergency contact phone for hazardous goods.")
     marks: Scalar = _f("Marks and numbers on the packages.")
     packaging_unit: Scalar = _f("Packaging unit of the line (e.g. CTN, PCS).")
+    spi: Scalar = _f("Special program indicator claimed (e.g. `S` or `S+` for USMCA), for duty and MPF.")
+    hts_quantity: Scalar = _f("Quantity in the unit of the line's specific rate (e.g. liters), for duty.")
 
 
 class ShipmentCreate(BaseModel):
@@ -127,6 +129,7 @@ class SummaryPublic(BaseModel):
     by_decision: dict[str, int] = Field(
         description="Count per decision: SECTION_321, GIFT, INFORMAL_ENTRY, FORMAL_ENTRY, "
                     "INVALID.")
+    costs: dict[str, Any] | None = Field(None, description="With `costs=true`: totals of duty, MPF and total.")
 
 
 class ShipmentDecisionPublic(BaseModel):
@@ -143,6 +146,10 @@ class ShipmentDecisionPublic(BaseModel):
     ace_shipment_type: str = Field(description="ACE shipment type: `SECTION 321` or `PAPS`.")
     reasons: list[ReasonPublic] = Field(description="Reasons, decisive first.")
     issues: list[IssuePublic] = Field(description="Data problems of this shipment.")
+    costs: dict[str, Any] | None = Field(None, description=(
+        "With `costs=true`: entry_type, value_usd, duty_usd, mpf_usd, total_usd, fiscal_year, "
+        "hts_revision, lines [{row, hts_code, rate_line, column, rate_text, duty_usd, measures, "
+        "not_estimated}], not_estimated, warnings."))
 
 
 class ScreeningPublic(BaseModel):

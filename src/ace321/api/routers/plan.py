@@ -1,0 +1,116 @@
+"""Entry costs and plans: ``POST /v1/plan``, ``GET /v1/trips/{number}/plan``, and the costs
+of ``POST /v1/screen?costs=true`` (see ``ace321.costs``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from ace321.api.deps import DbDep, RulesDep, Viewer
+from ace321.api.problems import ApiProblem, issue
+from ace321.api.responses import problems
+from ace321.api.schemas.screening import (
+    EXAMPLE_SHIPMENT,
+    ScreenCreate,
+    ShipmentList,
+    shipment_dicts,
+)
+from ace321.api.services.orders import frame_from_json
+from ace321.rules import RuleSet
+
+router = APIRouter(tags=["plans"])
+
+PlanBody = Annotated[ShipmentList | ScreenCreate, Body(openapi_examples={
+    "list": {"summary": "A list of shipments", "value": [EXAMPLE_SHIPMENT]},
+    "with_as_of": {"summary": "Shipments with a default arrival date",
+                   "value": {"shipments": [EXAMPLE_SHIPMENT], "as_of": "2026-11-23"}},
+})]
+EntryFee = Annotated[str, Query(alias="entry_fee", description="Brokerage fee per entry in USD (e.g. 25.00).")]
+
+
+class PlanPublic(BaseModel):
+    """The entries and strategies of every conveyance (as `ace321 plan --format json`)."""
+
+    conveyances: list[dict[str, Any]] = Field(description=(
+        "One per arrival date (or trip): arrival_date, trip_number, entries [{entry_type, "
+        "consignee_key, shipment_ids, value_usd, duty_usd, mpf_usd, reasons}], strategies [{name, "
+        "entries, duty_usd, mpf_usd, fees_usd, total_usd, conditions}], recommended."))
+    hts_revision: str = Field(description="The HTS revision the duty was computed with.")
+
+
+def entry_fee_amount(text: str) -> Decimal:
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ApiProblem(422, f"entry_fee {text!r}: give dollars and cents, at least 0", code="INVALID_ENTRY_FEE",
+                         issues=[issue("INVALID_ENTRY_FEE", "dollars and cents, at least 0", field="entry_fee")])
+    return amount
+
+
+def _body(body: Any) -> tuple[list[dict[str, object]], dt.date | None]:
+    if isinstance(body, ScreenCreate):
+        return shipment_dicts(body.shipments), body.as_of
+    return shipment_dicts(body), None
+
+
+def screen_with_costs(rules: RuleSet, shipments: list[dict[str, object]], as_of: dt.date | None
+                      ) -> dict[str, Any]:
+    """The screening document with each shipment's ``costs`` and the summary's totals."""
+    from ace321.costs import estimate
+    from ace321.costs.document import screening_document
+    from ace321.screening import screen
+
+    result = screen(frame_from_json(shipments), rules=rules, default_arrival=as_of)
+    return screening_document(result, estimate(result, rules=rules))
+
+
+def _plan(rules: RuleSet, shipments: list[dict[str, object]], as_of: dt.date | None, fee: Decimal
+          ) -> dict[str, Any]:
+    from ace321.costs import estimate
+    from ace321.costs.plan import plan_conveyances
+    from ace321.screening import screen
+
+    result = screen(frame_from_json(shipments), rules=rules, default_arrival=as_of)
+    costs = estimate(result, rules=rules)
+    return {**plan_conveyances(result, costs, rules, entry_fee=fee), "hts_revision": costs.revision}
+
+
+@router.post("/plan", response_model=PlanPublic, responses=problems(401, 413, 422),
+             summary="Plan the entries of shipments (nothing stored)")
+async def plan_shipments(_caller: Viewer, rules: RulesDep, body: PlanBody,
+                         entry_fee: EntryFee = "0") -> JSONResponse:
+    """The entries a broker files for each conveyance (the shipments of one arrival date): one
+    per consignee (19 CFR 141.51), type 11 or 01 by the consignee's total; the per-consignee and
+    broker-consolidated (19 CFR 142.17a) strategies with duty, MPF and `entry_fee` per entry;
+    `recommended` is the cheapest compliant one. The same document as `ace321 plan --format json`."""
+    shipments, as_of = _body(body)
+    fee = entry_fee_amount(entry_fee)
+    return JSONResponse(await run_in_threadpool(_plan, rules, shipments, as_of, fee))
+
+
+@router.get("/trips/{trip_number}/plan", response_model=PlanPublic, responses=problems(401, 404, 422),
+            summary="The entry plan of a trip")
+def trip_plan(trip_number: str, caller: Viewer, db: DbDep, rules: RulesDep,
+              entry_fee: EntryFee = "0") -> JSONResponse:
+    """The trip's shipments screened again as of its arrival date and planned as one conveyance."""
+    from ace321.api.services.trips import not_found
+    from ace321.storage import StorageError
+    from ace321.storage.plan import trip_plan as plan_of_trip
+
+    fee = entry_fee_amount(entry_fee)
+    with db.reading() as session:
+        try:
+            document = plan_of_trip(session, trip_number, rules, tenant=caller.tenant, entry_fee=fee)
+        except StorageError:
+            raise not_found(trip_number) from None
+    from ace321.costs.duty import shipped_schedule
+
+    return JSONResponse({**document, "hts_revision": shipped_schedule().revision})

@@ -1,0 +1,44 @@
+"""POST /v1/screen?costs=true, POST /v1/plan and GET /v1/trips/{number}/plan: the CLI's documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_screen_with_costs_is_check_costs(api, kit_cli):
+    shipments = json.loads((EXAMPLES / "orders.json").read_text())
+    cli = kit_cli("check", str(EXAMPLES / "orders.json"), "--arrival", "2026-11-23",
+                  "--format", "json", "--costs")
+    response = api.post("/v1/screen?costs=true", json={"shipments": shipments, "as_of": "2026-11-23"})
+    assert response.status_code == 200, response.text
+    assert response.json() == json.loads(cli.stdout)
+    assert all("costs" in s for s in response.json()["shipments"])
+    plain = api.post("/v1/screen", json={"shipments": shipments, "as_of": "2026-11-23"}).json()
+    assert all("costs" not in s for s in plain["shipments"])
+
+
+def test_plan_is_the_cli_plan(api, kit_cli):
+    shipments = json.loads((EXAMPLES / "orders.json").read_text())
+    cli = kit_cli("plan", str(EXAMPLES / "orders.json"), "--arrival", "2026-11-23",
+                  "--format", "json", "--entry-fee", "12.50")
+    response = api.post("/v1/plan?entry_fee=12.50", json={"shipments": shipments, "as_of": "2026-11-23"})
+    assert response.status_code == 200, response.text
+    expected = json.loads(cli.stdout)
+    expected.pop("not_planned")
+    assert response.json() == expected
+    (conveyance,) = response.json()["conveyances"]
+    assert {s["name"] for s in conveyance["strategies"]} == {"per_consignee", "broker_consolidated"}
+    assert conveyance["strategies"][0]["fees_usd"] == f"{12.5 * conveyance['strategies'][0]['entries']:.2f}"
+
+
+def test_bad_entry_fee_is_422(api, helpers):
+    shipments = [api.shipment("A1")]
+    body = helpers.problem(api.post("/v1/plan?entry_fee=-1", json=shipments), 422)
+    assert body["issues"][0]["field"] == "entry_fee"
+
+
+def test_unknown_trip_plan_is_404(api, helpers):
+    helpers.problem(api.get("/v1/trips/NOPE123/plan"), 404)
