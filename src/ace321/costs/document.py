@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ace321.costs import fees
-from ace321.costs.duty import MAX_MEASURES, Costs, money
+from ace321.costs.duty import MAX_MEASURES, MAX_SPECIFIC, Costs, money
 from ace321.costs.pricing import percent_text
 
 CENT = Decimal("0.01")
@@ -31,14 +31,17 @@ def line_documents(costs: Costs) -> dict[str, list[dict[str, Any]]]:
     """Each priced shipment's lines, by shipment id, in input order."""
     by_shipment: dict[str, list[dict[str, Any]]] = {}
     columns = ["shipment_id", "_row", "hts_code", "key_id", "duty_cents",
-               *(f"m{i}_cents" for i in range(MAX_MEASURES)), "qty_missing", "adcvd_case"]
-    for row in costs.lines.select(columns).iter_rows():
+               *(f"m{i}_cents" for i in range(MAX_MEASURES)),
+               *(f"_s{i}_missing" for i in range(MAX_SPECIFIC)), "adcvd_case"]
+    for row in costs.lines.sort("_row").select(columns).iter_rows():
         shipment_id, line_row, hts_code, key_id, duty_cents = row[:5]
         amounts = row[5:5 + MAX_MEASURES]
-        qty_missing, adcvd_case = row[5 + MAX_MEASURES:]
+        missing = row[5 + MAX_MEASURES:5 + MAX_MEASURES + MAX_SPECIFIC]
+        adcvd_case = row[-1]
         price = costs.keys[key_id]
         not_estimated = list(price.not_estimated)
-        for unit in qty_missing or []:
+        units = [unit for (_, unit), gone in zip(price.specific(), missing, strict=False) if gone]
+        for unit in units:
             not_estimated.append(("QUANTITY_NOT_DECLARED", (
                 f"the rate {price.rate_text!r} is per {unit}: give the line's quantity in that unit "
                 "(hts_quantity) to estimate this part"

@@ -37,11 +37,12 @@ class Costs:
     keys: list[KeyPrice]
     lines: pl.DataFrame
     """Priced lines: shipment_id, _row, _line, hts_code, key_id, duty_cents (null: not
-    estimated), m0_cents.., qty_missing (units without a quantity), adcvd_case."""
+    estimated), m0_cents.., _s0_missing.. (a specific part without its quantity), adcvd_case."""
     shipments: pl.DataFrame
     """Every shipment: shipment_id, decision, entry_type, value, duty_cents, mpf_cents,
     total_cents, fiscal_year, fee columns (see ``fees.fee_table``), exempt_all, and for planning
-    (priced shipments only) value_e12, mpf_base_e12, dutiable_mpf, ch99_e12."""
+    (priced shipments only) value_e12, mpf_base_e12, dutiable_mpf, ch99_e12, short_hts (a line
+    without a ten-digit code). Rows in the order of the screening result's shipments."""
 
 
 def _i(expr: pl.Expr) -> pl.Expr:
@@ -132,9 +133,6 @@ def _line_exprs() -> list[list[pl.Expr]]:
         pl.when(pl.col("computable") & any_part)
         .then(_rounded(pl.sum_horizontal(*(pl.col(part).fill_null(pl.lit(0, I128)) for part in parts))))
         .alias("duty_cents"),
-        pl.concat_list(
-            pl.when(pl.col(f"_s{index}_missing")).then(pl.col(f"s{index}_unit")) for index in range(MAX_SPECIFIC)
-        ).list.drop_nulls().alias("qty_missing"),
         pl.when(pl.col("usmca")).then(pl.lit(0, I128)).otherwise(pl.col("_v")).alias("_mpf_base"),
         # Rule E2: a line under a modelled Chapter 99 measure (Section 301 or 122).
         pl.when(pl.col("m0_e4").is_not_null()).then(pl.col("_v")).otherwise(pl.lit(0, I128)).alias("_ch99"),
@@ -151,26 +149,48 @@ def estimate(result: Any, *, rules: RuleSet, schedule: Schedule | None = None,
     schedule = schedule or shipped_schedule()
     measures = measures or load_measures()
     decisions = result.shipments.select("shipment_id", "decision", "value", "arrival_date")
-    lines = result.lines.select(
-        "shipment_id", "_row", "_line", "hts_code", "hts", "origin",
-        pl.col("spi").str.strip_chars().str.to_uppercase().replace("", None).alias("spi"),
-        "arrival", "qty", "value_line", "weight_value", "weight_unit_norm", "hts_quantity", "adcvd_case",
-    ).join(decisions.select("shipment_id", "decision"), on="shipment_id", how="left", maintain_order="left")
-    priced = lines.filter(pl.col("decision").is_in(list(ENTRY_TYPES)))
-    keys = priced.select(KEY).unique(maintain_order=True)
-    prices = [price_key(hts, origin, spi, day, schedule=schedule, measures=measures, rules=rules)
-              for hts, origin, spi, day in keys.iter_rows()]
+    priced = _priced_lines(result.lines, decisions)
+    # One 64-bit hash per line stands for its key: a join on it costs a tenth of a join on the
+    # four columns. A collision (two keys, one hash) falls back to the four columns.
+    keys = priced.select(*KEY, "_key").unique(subset="_key", maintain_order=True)
+    join_on: str | list[str] = "_key"
+    if keys.select(KEY).n_unique() != keys.height:
+        keys, join_on = priced.select(*KEY, "_key").unique(subset=KEY, maintain_order=True), KEY
+    subset = schedule.subset(keys["hts"].to_list())
+    prices = [price_key(hts, origin, spi, day, schedule=subset, measures=measures, rules=rules)
+              for hts, origin, spi, day, _ in keys.iter_rows()]
     key_frame = _key_frame(keys, prices)
-    plan = priced.lazy().join(key_frame.lazy(), on=KEY, how="left", maintain_order="left", nulls_equal=True)
+    key_frame = key_frame.drop(KEY) if join_on == "_key" else key_frame.drop("_key")
+    plan = priced.lazy().join(key_frame.lazy(), on=join_on, how="left", maintain_order="left",
+                              nulls_equal=True)
     for group in _LINE_EXPRS:
         plan = plan.with_columns(group)
     line_costs = plan.select(
         "shipment_id", "_row", "_line", "hts_code", "key_id", "duty_cents",
-        *(f"m{index}_cents" for index in range(MAX_MEASURES)), "qty_missing", "adcvd_case",
-        "_mpf_base", "usmca", "_ch99", "_v",
+        *(f"m{index}_cents" for index in range(MAX_MEASURES)),
+        *(f"_s{index}_missing" for index in range(MAX_SPECIFIC)), "adcvd_case",
+        "_mpf_base", "usmca", "_ch99", "_v", (pl.col("hts").str.len_chars() != 10).alias("_short"),
     ).collect()
-    return Costs(schedule.revision, prices, line_costs.drop("_mpf_base", "usmca", "_ch99", "_v"),
+    return Costs(schedule.revision, prices, line_costs.drop("_mpf_base", "usmca", "_ch99", "_v", "_short"),
                  _shipments(decisions, line_costs, rules))
+
+
+def _priced_lines(lines: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:
+    """The lines of shipments that need an entry, with the hash of their key (``_key``).
+
+    Decisions reach the lines through a hash of the shipment id (a join on the ids themselves
+    cost 0.3 s on a million lines); ids whose hashes collide fall back to the ids."""
+    decided = decisions.select(pl.col("shipment_id").hash().alias("_sid"), "decision", "shipment_id")
+    on = "_sid" if decided["_sid"].n_unique() == decided.height else "shipment_id"
+    typed = lines.select(
+        "shipment_id", "_row", "_line", "hts_code", "hts", "origin",
+        pl.col("spi").str.strip_chars().str.to_uppercase().replace("", None).alias("spi"),
+        "arrival", "qty", "value_line", "weight_value", "weight_unit_norm", "hts_quantity", "adcvd_case",
+        pl.col("shipment_id").hash().alias("_sid"),
+    )
+    entered = decided.filter(pl.col("decision").is_in(list(ENTRY_TYPES))).select(on)
+    priced = typed.join(entered, on=on, how="semi", maintain_order="left")
+    return priced.with_columns(pl.struct(KEY).hash().alias("_key")).drop("_sid")
 
 
 def _shipments(decisions: pl.DataFrame, lines: pl.DataFrame, rules: RuleSet) -> pl.DataFrame:
@@ -181,6 +201,7 @@ def _shipments(decisions: pl.DataFrame, lines: pl.DataFrame, rules: RuleSet) -> 
         (~pl.col("usmca").fill_null(False)).any().alias("_dutiable_mpf"),
         pl.col("_ch99").sum().alias("ch99_e12"),
         pl.col("_v").sum().alias("value_e12"),
+        pl.col("_short").any().alias("short_hts"),
     )
     days = decisions["arrival_date"].drop_nulls().unique().to_list()
     table = fees.fee_table(rules, days)

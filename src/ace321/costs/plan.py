@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from ace321.costs import fees
-from ace321.costs.duty import Costs, money
+from ace321.costs.duty import Costs, cents_text, money
 from ace321.rules import RuleSet
 from ace321.screening import ScreeningResult
 
@@ -66,17 +66,17 @@ def plan_conveyances(result: ScreeningResult, costs: Costs, rules: RuleSet, *,
     """The plan document: ``{"conveyances": [...]}``, one per arrival date of the file's shipments
     (or per trip, given ``trips``: shipment id -> trip number)."""
     fee_cents = int(entry_fee * 100)
-    shipments = result.shipments.select("shipment_id", "consignee_key", "first_row").join(
+    # costs.shipments has the screening result's rows in the same order: columns side by side.
+    if not result.shipments["shipment_id"].equals(costs.shipments["shipment_id"]):
+        raise ValueError("costs were not estimated from this screening result")
+    shipments = pl.concat([
+        result.shipments.select("consignee_key", "first_row"),
         costs.shipments.select("shipment_id", "decision", "arrival_date", "value_e12", "duty_cents",
-                               "mpf_base_e12", "dutiable_mpf", "ch99_e12"),
-        on="shipment_id", how="left", maintain_order="left",
-    ).filter(pl.col("decision").is_in(["INFORMAL_ENTRY", "FORMAL_ENTRY"]))
-    short = costs.lines.filter(pl.col("hts_code").str.replace_all(r"[.\s]", "").str.len_chars() != 10)
-    shipments = shipments.with_columns(
-        pl.col("shipment_id").replace_strict(trips or {}, default=None, return_dtype=pl.String)
-        .alias("trip_number"),
-        pl.col("shipment_id").is_in(short["shipment_id"].implode()).alias("short_hts"),
-    )
+                               "mpf_base_e12", "dutiable_mpf", "ch99_e12", "short_hts"),
+    ], how="horizontal").filter(pl.col("decision").is_in(["INFORMAL_ENTRY", "FORMAL_ENTRY"]))
+    trip = (pl.col("shipment_id").replace_strict(trips, default=None, return_dtype=pl.String) if trips
+            else pl.lit(None, dtype=pl.String))
+    shipments = shipments.with_columns(trip.alias("trip_number"))
     conveyance = ["arrival_date", "trip_number"]
     days = shipments["arrival_date"].drop_nulls().unique().to_list()
     table = fees.fee_table(rules, days)
@@ -93,52 +93,73 @@ def plan_conveyances(result: ScreeningResult, costs: Costs, rules: RuleSet, *,
     entries = entries.with_columns(
         pl.when(over_limit | over_ch99).then(pl.lit("01")).otherwise(pl.lit("11")).alias("entry_type"),
         over_limit.alias("over_limit"), over_ch99.alias("over_ch99"),
-        _cents_of_e12(pl.col("value_e12")).alias("value_cents"),
-        _cents_of_e12(pl.col("ch99_value_e12")).alias("ch99_cents"),
+        cents_text(_cents_of_e12(pl.col("value_e12"))).alias("value_usd"),
+        cents_text(_cents_of_e12(pl.col("ch99_value_e12"))).alias("ch99_usd"),
+        cents_text(pl.col("duty_cents")).alias("duty_usd"),
     ).with_columns(
         fees.mpf_cents(pl.col("entry_type"), pl.col("mpf_base_e12"), pl.col("dutiable_mpf")).alias("mpf_cents"),
     ).sort([*conveyance, "first_row"], nulls_last=True)
     consolidated = entries.group_by(conveyance, maintain_order=True).agg(
         pl.col("value_e12").sum(), pl.col("duty_cents").sum(), pl.col("mpf_base_e12").sum(),
         pl.col("dutiable_mpf").any(), pl.col("short_hts").any(), pl.len().alias("entry_count"),
+        pl.col("mpf_cents").sum().alias("per_mpf_cents"), pl.col("mpf_cents").null_count().alias("mpf_unknown"),
         *(pl.col(name).first() for name in table.columns if name != "arrival"),
     ).with_columns(
         fees.mpf_cents(pl.lit("01"), pl.col("mpf_base_e12"), pl.col("dutiable_mpf")).alias("mpf_cents"),
     )
-    by_conveyance: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
-    for row in entries.iter_rows(named=True):
-        by_conveyance.setdefault((row["arrival_date"], row["trip_number"]), []).append(row)
-    return {"conveyances": [
-        _conveyance(row, by_conveyance[(row["arrival_date"], row["trip_number"])], fee_cents)
-        for row in consolidated.iter_rows(named=True)
-    ]}
+    rules_text = _fee_rules(entries)
+    documents = _entry_documents(entries, rules_text)
+    conveyances = []
+    position = 0
+    for row in consolidated.iter_rows(named=True):
+        count = row["entry_count"]
+        conveyances.append(_conveyance(row, documents[position:position + count], fee_cents))
+        position += count
+    return {"conveyances": conveyances}
 
 
-def _entry(row: dict[str, Any]) -> dict[str, Any]:
-    value = money(row["value_cents"])
-    reasons = [{"code": "ONE_ENTRY_PER_CONSIGNEE", "message": (
-        f"{len(row['shipment_id'])} shipment(s) for this consignee on this conveyance make one entry "
-        f"worth ${value}"), "reference": "19 CFR 141.51"}]
-    if row["over_limit"]:
-        reasons.append({"code": "OVER_INFORMAL_LIMIT", "message": (
-            f"the consignee's total ${value} exceeds the {row['limit_text']} informal limit: formal entry "
-            "(type 01)"), "reference": row["limit_ref"]})
-    if row["over_ch99"]:
-        reasons.append({"code": "CH99_OVER_250", "message": (
-            f"Chapter 99 articles (Section 301/122 lines) worth ${money(row['ch99_cents'])} exceed "
-            "$250.00: formal entry (type 01)"), "reference": row["ch99_ref"]})
-    if row["entry_type"] == "11":
-        reasons.append({"code": "INFORMAL_ENTRY", "message": (
-            f"the consignee's total ${value} is within the {row['limit_text']} informal limit: type 11"),
-            "reference": row["limit_ref"]})
-    rule = fees.mpf_rule(row["entry_type"], row, not row["dutiable_mpf"])
-    if rule is not None:
-        reasons.append({"code": "MPF", "message": rule[0], "reference": rule[1]})
-    return {
-        "entry_type": row["entry_type"], "consignee_key": row["consignee_key"],
-        "shipment_ids": row["shipment_id"], "value_usd": value, "duty_usd": money(row["duty_cents"]),
-        "mpf_usd": money(row["mpf_cents"]), "reasons": reasons,
-    }
+def _fee_rules(entries: pl.DataFrame) -> dict[tuple[Any, str, bool], tuple[str, str] | None]:
+    """The MPF rule of each distinct (arrival date, entry type, every line exempt)."""
+    found: dict[tuple[Any, str, bool], tuple[str, str] | None] = {}
+    for row in entries.unique(subset=["arrival_date", "entry_type", "dutiable_mpf"]).iter_rows(named=True):
+        found[(row["arrival_date"], row["entry_type"], bool(row["dutiable_mpf"]))] = fees.mpf_rule(
+            row["entry_type"], row, not row["dutiable_mpf"])
+    return found
+
+
+def _entry_documents(entries: pl.DataFrame, rules_text: dict[tuple[Any, str, bool], tuple[str, str] | None]
+                     ) -> list[dict[str, Any]]:
+    """The ``entries`` of the plan document, in the order of the frame (one pass over plain tuples:
+    a large file has a hundred thousand entries)."""
+    columns = ["entry_type", "consignee_key", "shipment_id", "value_usd", "duty_usd", "mpf_cents",
+               "over_limit", "over_ch99", "limit_text", "limit_ref", "ch99_usd", "ch99_ref",
+               "arrival_date", "dutiable_mpf"]
+    documents = []
+    for (entry_type, consignee, ids, value, duty, mpf, over_limit, over_ch99, limit_text, limit_ref,
+         ch99_usd, ch99_ref, day, dutiable) in entries.select(columns).iter_rows():
+        reasons = [{"code": "ONE_ENTRY_PER_CONSIGNEE", "message": (
+            f"{len(ids)} shipment(s) for this consignee on this conveyance make one entry worth ${value}"),
+            "reference": "19 CFR 141.51"}]
+        if over_limit:
+            reasons.append({"code": "OVER_INFORMAL_LIMIT", "message": (
+                f"the consignee's total ${value} exceeds the {limit_text} informal limit: formal entry "
+                "(type 01)"), "reference": limit_ref})
+        if over_ch99:
+            reasons.append({"code": "CH99_OVER_250", "message": (
+                f"Chapter 99 articles (Section 301/122 lines) worth ${ch99_usd} exceed $250.00: formal "
+                "entry (type 01)"), "reference": ch99_ref})
+        if entry_type == "11":
+            reasons.append({"code": "INFORMAL_ENTRY", "message": (
+                f"the consignee's total ${value} is within the {limit_text} informal limit: type 11"),
+                "reference": limit_ref})
+        rule = rules_text.get((day, entry_type, bool(dutiable)))
+        if rule is not None:
+            reasons.append({"code": "MPF", "message": rule[0], "reference": rule[1]})
+        documents.append({
+            "entry_type": entry_type, "consignee_key": consignee, "shipment_ids": ids,
+            "value_usd": value, "duty_usd": duty, "mpf_usd": money(mpf), "reasons": reasons,
+        })
+    return documents
 
 
 def _strategy(name: str, count: int, duty: int, mpf: int | None, fee_cents: int,
@@ -152,8 +173,7 @@ def _strategy(name: str, count: int, duty: int, mpf: int | None, fee_cents: int,
 
 def _conveyance(row: dict[str, Any], entries: list[dict[str, Any]], fee_cents: int) -> dict[str, Any]:
     duty = int(row["duty_cents"] or 0)
-    mpf_values = [entry["mpf_cents"] for entry in entries]
-    per_mpf = None if any(value is None for value in mpf_values) else sum(mpf_values)
+    per_mpf = None if row["mpf_unknown"] else int(row["per_mpf_cents"])
     per = _strategy("per_consignee", len(entries), duty, per_mpf, fee_cents, PER_CONSIGNEE_CONDITIONS, True)
     conditions = list(CONSOLIDATED_CONDITIONS)
     if row["short_hts"]:
@@ -172,7 +192,7 @@ def _conveyance(row: dict[str, Any], entries: list[dict[str, Any]], fee_cents: i
     return {
         "arrival_date": row["arrival_date"].isoformat() if row["arrival_date"] else None,
         "trip_number": row["trip_number"],
-        "entries": [_entry(entry) for entry in entries],
+        "entries": entries,
         "strategies": strategies,
         "recommended": recommended,
         "decided_by": because,

@@ -42,6 +42,16 @@ class Schedule:
     revision: str
     """Named in every estimate, e.g. ``HTS 2026 revision 4``."""
     lines: dict[str, RateLine]
+    """The lines looked up so far (all of them after ``subset`` of every code)."""
+    frame: pl.DataFrame | None = None
+
+    def subset(self, codes: list[str]) -> Schedule:
+        """The schedule with the rate lines of ``codes`` and their eight-digit parents ready:
+        building 30,000 lines costs more than pricing a file's few thousand codes."""
+        if self.frame is None:
+            return self
+        wanted = {code for code in codes if code} | {code[:8] for code in codes if code}
+        return _schedule(self.frame.filter(pl.col("hts").is_in(list(wanted))), self.revision)
 
     def rate_line(self, hts: str) -> RateLine | None:
         """The line whose rates apply to ``hts`` (digits): its own, or its eight-digit parent's."""
@@ -81,7 +91,9 @@ def schedule_frame(raw: pl.DataFrame, source: str) -> pl.DataFrame:
     ).filter(pl.col("hts").is_not_null())
 
 
-def _schedule(frame: pl.DataFrame, revision: str) -> Schedule:
+def _schedule(frame: pl.DataFrame, revision: str, *, lazy: bool = False) -> Schedule:
+    if lazy:
+        return Schedule(revision=revision, lines={}, frame=frame)
     lines = {
         hts: RateLine(hts, general, special, column2, unit)
         for hts, general, special, column2, unit in frame.select(
@@ -94,7 +106,8 @@ def _schedule(frame: pl.DataFrame, revision: str) -> Schedule:
 @lru_cache(maxsize=1)
 def shipped_schedule() -> Schedule:
     """The HTS revision shipped with ace321 (see ``tariff/data/README.md``)."""
-    return _schedule(pl.read_parquet(SHIPPED_FILE), SHIPPED_REVISION)
+    return _schedule(pl.read_parquet(SHIPPED_FILE, columns=["hts", "unit", "general", "special", "column2"]),
+                     SHIPPED_REVISION, lazy=True)
 
 
 def revision_name(path: Path) -> str:
@@ -114,4 +127,4 @@ def read_schedule(path: Path) -> Schedule:
     """A USITC HTS CSV export as the schedule (``--hts FILE``)."""
     from ace321.intake.csv_orders import read_raw_csv
 
-    return _schedule(schedule_frame(read_raw_csv(path), str(path)), revision_name(path))
+    return _schedule(schedule_frame(read_raw_csv(path), str(path)), revision_name(path), lazy=True)
