@@ -27,7 +27,6 @@ def test_plan_is_the_cli_plan(api, kit_cli):
     response = api.post("/v1/plan?entry_fee=12.50", json={"shipments": shipments, "as_of": "2026-11-23"})
     assert response.status_code == 200, response.text
     expected = json.loads(cli.stdout)
-    expected.pop("not_planned")
     assert response.json() == expected
     (conveyance,) = response.json()["conveyances"]
     assert {s["name"] for s in conveyance["strategies"]} == {"per_consignee", "broker_consolidated"}
@@ -42,3 +41,22 @@ def test_bad_entry_fee_is_422(api, helpers):
 
 def test_unknown_trip_plan_is_404(api, helpers):
     helpers.problem(api.get("/v1/trips/NOPE123/plan"), 404)
+
+
+def test_trip_plan_has_one_conveyance_with_the_trip_number(api):
+    from ace321.api.schemas.trips import EXAMPLE_TRIP
+
+    day = "2026-11-23"
+    api.upload([api.shipment(f"P{n}", person=f"Person {n}", phone=f"+1 716-634-01{n:02d}",
+                             arrival=day) for n in range(1, 4)])
+    filed = api.post("/v1/trips", json={"trip": EXAMPLE_TRIP, "shipment_ids": ["P1", "P2", "P3"]},
+                     role="operator")
+    assert filed.status_code == 201, filed.text
+    number = filed.json()["trip_number"]
+    plan = api.get(f"/v1/trips/{number}/plan?entry_fee=2.00", role="viewer")
+    assert plan.status_code == 200, plan.text
+    (conveyance,) = plan.json()["conveyances"]
+    assert conveyance["trip_number"] == number and conveyance["arrival_date"] == day
+    assert sorted(i for e in conveyance["entries"] for i in e["shipment_ids"]) == ["P1", "P2", "P3"]
+    per = conveyance["strategies"][0]
+    assert per["entries"] == 3 and per["fees_usd"] == "6.00"

@@ -53,10 +53,11 @@ def plan_command(
 ) -> None:
     """Plan the entries of ORDERS: one conveyance per arrival date, entries per consignee
     (19 CFR 141.51), per-consignee and broker-consolidated strategies, the cheapest recommended."""
-    from ace321.cli.app import _date, _estimate, _rules, _screen_with_history
-    from ace321.costs.plan import plan_conveyances
+    from ace321.app.plan import plan_result
+    from ace321.cli.app import _date, _rules, _screen_with_history
     from ace321.intake import UnusableInput, read_orders
     from ace321.screening import screen
+    from ace321.tariff.schedule import read_schedule
 
     fee = entry_fee_amount(entry_fee)
     default_arrival = _date(arrival, "--arrival")
@@ -73,18 +74,10 @@ def plan_command(
         else:
             result = _screen_with_history(db, frame, rules, default_arrival=default_arrival,
                                           rates=rate_table, hts=None)
-        costs = _estimate(result, rules, hts)
+        schedule = read_schedule(hts) if hts is not None else None
     except UnusableInput as error:
         raise _fail(str(error)) from None
-    document = plan_conveyances(result, costs, rules, entry_fee=fee)
-    document["hts_revision"] = costs.revision
-    document["not_planned"] = _not_planned(result)
-    show(document, format)
-
-
-def _not_planned(result: Any) -> dict[str, int]:
-    counts = result.by_decision()
-    return {decision: counts[decision] for decision in ("SECTION_321", "GIFT", "INVALID") if counts[decision]}
+    show(plan_result(result, rules, schedule=schedule, entry_fee=fee), format)
 
 
 def trips_plan(
@@ -94,18 +87,14 @@ def trips_plan(
     format: FormatOption = PlanFormat.table,
 ) -> None:
     """Plan the entries of a stored trip's shipments (one conveyance)."""
+    from ace321.app.plan import plan_trip
     from ace321.cli.app import _rules
     from ace321.cli.storage_commands import _storage_call
-    from ace321.storage.plan import trip_plan
 
     fee = entry_fee_amount(entry_fee)
     rules = _rules()
-
-    def action(database: Any) -> Any:
-        with database.reading() as session:
-            return trip_plan(session, trip_number, rules, entry_fee=fee)
-
-    show(_storage_call(db, action), format)
+    show(_storage_call(db, lambda database: plan_trip(
+        database, tenant="default", trip_number=trip_number, rules=rules, entry_fee=fee)), format)
 
 
 def show(document: dict[str, Any], format: PlanFormat) -> None:

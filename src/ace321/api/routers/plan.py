@@ -42,6 +42,8 @@ class PlanPublic(BaseModel):
         "consignee_key, shipment_ids, value_usd, duty_usd, mpf_usd, reasons}], strategies [{name, "
         "entries, duty_usd, mpf_usd, fees_usd, total_usd, conditions}], recommended."))
     hts_revision: str = Field(description="The HTS revision the duty was computed with.")
+    not_planned: dict[str, int] = Field(description=(
+        "How many shipments need no entry (SECTION_321, GIFT) or cannot be filed (INVALID)."))
 
 
 def entry_fee_amount(text: str) -> Decimal:
@@ -74,13 +76,9 @@ def screen_with_costs(rules: RuleSet, shipments: list[dict[str, object]], as_of:
 
 def _plan(rules: RuleSet, shipments: list[dict[str, object]], as_of: dt.date | None, fee: Decimal
           ) -> dict[str, Any]:
-    from ace321.costs import estimate
-    from ace321.costs.plan import plan_conveyances
-    from ace321.screening import screen
+    from ace321.app.plan import plan_orders
 
-    result = screen(frame_from_json(shipments), rules=rules, default_arrival=as_of)
-    costs = estimate(result, rules=rules)
-    return {**plan_conveyances(result, costs, rules, entry_fee=fee), "hts_revision": costs.revision}
+    return plan_orders(frame_from_json(shipments), rules, as_of=as_of, entry_fee=fee)
 
 
 @router.post("/plan", response_model=PlanPublic, responses=problems(401, 413, 422),
@@ -101,16 +99,8 @@ async def plan_shipments(_caller: Viewer, rules: RulesDep, body: PlanBody,
 def trip_plan(trip_number: str, caller: Viewer, db: DbDep, rules: RulesDep,
               entry_fee: EntryFee = "0") -> JSONResponse:
     """The trip's shipments screened again as of its arrival date and planned as one conveyance."""
-    from ace321.api.services.trips import not_found
-    from ace321.storage import StorageError
-    from ace321.storage.plan import trip_plan as plan_of_trip
+    from ace321.app.plan import plan_trip
 
     fee = entry_fee_amount(entry_fee)
-    with db.reading() as session:
-        try:
-            document = plan_of_trip(session, trip_number, rules, tenant=caller.tenant, entry_fee=fee)
-        except StorageError:
-            raise not_found(trip_number) from None
-    from ace321.costs.duty import shipped_schedule
-
-    return JSONResponse({**document, "hts_revision": shipped_schedule().revision})
+    return JSONResponse(plan_trip(db, tenant=caller.tenant, trip_number=trip_number, rules=rules,
+                                  entry_fee=fee))
