@@ -1,0 +1,149 @@
+"""``ace321 risk``: the risk score of every shipment of an order file, with its signals."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ace321.intake import UnusableInput, read_orders
+
+BAND_STYLE = {"low": "green", "medium": "yellow", "high": "bold red"}
+
+
+class RiskFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def flat_frame(result: Any) -> pl.DataFrame:
+    """One row per shipment, the signals flattened to text (CSV)."""
+    signals = pl.col("signals")
+    return result.shipments.select(
+        "shipment_id", "score", "band",
+        signals.list.eval(pl.element().struct.field("code")).list.join(";").alias("signal_codes"),
+        signals.list.eval(pl.format("{} (+{}): {}", pl.element().struct.field("code"),
+                                    pl.element().struct.field("weight"),
+                                    pl.element().struct.field("message"))
+                          ).list.join(" | ").alias("messages"),
+        pl.lit(result.rules_version).alias("rules_version"),
+    )
+
+
+def print_table(result: Any, console: Console) -> None:
+    table = Table(title=f"Risk of {result.shipments.height} shipments (rules {result.rules_version})")
+    table.add_column("shipment", no_wrap=True)
+    table.add_column("score", justify="right")
+    table.add_column("band")
+    table.add_column("signals")
+    for row in result.shipments.iter_rows(named=True):
+        style = BAND_STYLE[row["band"]]
+        text = "\n".join(f"{s['code']} +{s['weight']}: {escape(s['message'])}" for s in row["signals"])
+        table.add_row(escape(row["shipment_id"]), str(row["score"]),
+                      f"[{style}]{row['band']}[/{style}]", text or "-")
+    console.print(table)
+    counts = result.by_band()
+    console.print(f"{result.shipments.height} shipments: " + ", ".join(
+        f"{band} {n}" for band, n in counts.items()), highlight=False)
+
+
+def risk_command(
+    orders: Annotated[Path, typer.Argument(help="Order file: canonical CSV, Shopify export CSV or JSON.")],
+    arrival: Annotated[str | None, typer.Option(help="Arrival date (YYYY-MM-DD) for rows without one.")] = None,
+    rates: Annotated[Path | None, typer.Option(help="Exchange rates CSV: date,currency,usd_per_unit.")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Read the tenant's stored shipments as history (read only).")] = None,
+    format: Annotated[RiskFormat, typer.Option("--format", "-f", help="Console output.")] = RiskFormat.table,
+    output: Annotated[Path | None, typer.Option(help="Write the result to .json or .csv; the console shows the counts by band.")] = None,
+) -> None:
+    """Score every shipment of ORDERS for risk: named signals, weights, a 0-100 score and a band.
+
+    A score is advice on what CBP's targeting may question; it never changes a decision."""
+    from ace321.cli.app import _date, _fail, _rules
+    from ace321.risk import load_model, score_result
+    from ace321.rules import RuleError
+
+    default_arrival = _date(arrival, "--arrival")
+    rules = _rules()
+    try:
+        model = load_model()
+    except RuleError as error:
+        raise _fail(f"risk model: {error}") from None
+    if output is not None and output.suffix.lower() not in (".json", ".csv"):
+        raise _fail(f"{output}: --output must end in .json or .csv")
+    try:
+        frame = read_orders(orders)
+        rate_table = None
+        if rates is not None:
+            from ace321.intake.rates import read_rates
+
+            rate_table = read_rates(rates)
+        if db is None:
+            from ace321.screening import screen
+
+            result = screen(frame, rules=rules, default_arrival=default_arrival, rates=rate_table)
+            risk = score_result(result, model=model, rules=rules)
+        else:
+            risk = _with_history(db, frame, rules, model, default_arrival, rate_table)
+    except UnusableInput as error:
+        raise _fail(str(error)) from None
+    if output is not None:
+        if output.suffix.lower() == ".json":
+            output.write_text(json.dumps(risk.to_document(), ensure_ascii=False, indent=1),
+                              encoding="utf-8")
+        else:
+            flat_frame(risk).write_csv(output)
+    console = Console() if Console().is_terminal else Console(width=200)
+    if format is RiskFormat.json:
+        sys.stdout.write(json.dumps(risk.to_document(), ensure_ascii=False) + "\n")
+    elif format is RiskFormat.csv:
+        sys.stdout.write(flat_frame(risk).write_csv())
+    elif output is not None:
+        counts = risk.by_band()
+        console.print(f"{risk.shipments.height} shipments: " + ", ".join(
+            f"{band} {n}" for band, n in counts.items()) + f"; written to {output}", highlight=False)
+    else:
+        print_table(risk, console)
+
+
+def _with_history(db: str, frame: Any, rules: Any, model: Any, default_arrival: Any,
+                  rates: Any) -> Any:
+    from ace321.cli.app import _fail
+    from ace321.risk import score_result
+    from ace321.storage import Database, StorageError, screen_with_history
+    from ace321.storage.risk_history import override_facts, risk_history
+
+    try:
+        database = Database.open(db)
+    except (StorageError, OSError) as error:
+        raise _fail(f"database: {error}") from None
+    except Exception as error:  # unreachable server, bad URL
+        raise _fail(f"database: {type(error).__name__}: {error}") from None
+    try:
+        result = screen_with_history(frame, database, rules, default_arrival=default_arrival,
+                                     rates=rates).result
+        arrivals = result.shipments["arrival_date"].drop_nulls()
+        if not arrivals.len():
+            return score_result(result, model=model, rules=rules)
+        first, last = arrivals.min(), arrivals.max()
+        with database.reading() as session:
+            stored = risk_history(session, first=first, last=last,  # type: ignore[arg-type]
+                                  lookback_days=int(model.value("history.lookback_days", last)))
+        facts = override_facts(
+            result.shipments.select("shipment_id", pl.col("consignee_key").alias("person")),
+            stored.overridden)
+        return score_result(result, model=model, rules=rules, history=stored.lines, facts=facts)
+    finally:
+        database.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("risk")(risk_command)

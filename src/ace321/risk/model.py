@@ -1,0 +1,169 @@
+"""The risk model as dated rule data: signals' weights and thresholds, band limits, history window.
+
+Like the screening rules (``ace321.rules``), every value has a start date (inclusive) and its own
+reference, so a compliance lead can tune a threshold and a score can be replayed. The loader
+refuses an unknown key, a value without a reference or of the wrong unit, naming file and key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ace321.rules.loader import RuleError, _read
+from ace321.rules.ruleset import Step
+
+DATA_DIR = Path(__file__).parent / "data"
+MANIFEST_FILE = "risk.yaml"
+_MANIFEST_KEYS = {"label", "compiled", "source", "disclaimer"}
+_FILE_KEYS = {"code", "description", "reference", "parameters"}
+_PARAMETER_KEYS = {"unit", "values"}
+_STEP_KEYS = {"value", "reference", "note"}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+
+
+_UNITS = {
+    "points": lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 100,
+    "count": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+    "days": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+    "number": _is_number,
+    "list:string": lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
+}
+
+
+@dataclass(frozen=True)
+class RiskParameter:
+    name: str  # "<file>.<parameter>", e.g. "undervalued.min_sample"
+    unit: str
+    steps: tuple[Step, ...]
+
+    def at(self, day: dt.date) -> Step:
+        found = self.steps[0]
+        for step in self.steps:
+            if step.start <= day:
+                found = step
+            else:
+                break
+        return found
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A signal's code, what it means and the reference shown with it."""
+
+    code: str
+    description: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class RiskModel:
+    version: str
+    label: str
+    disclaimer: str
+    signals: dict[str, Signal]  # by file name ("undervalued")
+    parameters: dict[str, RiskParameter]
+
+    def value(self, name: str, day: dt.date) -> Any:
+        """The parameter ``name`` in force on ``day`` (the first value before its first date)."""
+        return self.parameters[name].at(day).value
+
+    def values_on(self, day: dt.date) -> dict[str, Any]:
+        return {name: parameter.at(day).value for name, parameter in self.parameters.items()}
+
+    def reference(self, signal: str) -> str:
+        return self.signals[signal].reference
+
+    def code(self, signal: str) -> str:
+        return self.signals[signal].code
+
+
+def _steps(where: str, unit: str, values: Any) -> tuple[Step, ...]:
+    check = _UNITS.get(unit)
+    if check is None:
+        raise RuleError(f"{where}: unknown unit {unit!r}")
+    if not isinstance(values, dict) or not values:
+        raise RuleError(f"{where}: values must be a non-empty mapping of start dates")
+    steps = []
+    for start, entry in values.items():
+        if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
+            raise RuleError(f"{where}: values: {start!r} is not a date (YYYY-MM-DD)")
+        key = f"{where}.values.{start.isoformat()}"
+        if not isinstance(entry, dict):
+            raise RuleError(f"{key} must be a mapping with value and reference")
+        for entry_key in entry:
+            if entry_key not in _STEP_KEYS:
+                raise RuleError(f"{key}: unknown key {entry_key!r}")
+        if "value" not in entry:
+            raise RuleError(f"{key} has no value")
+        reference = entry.get("reference")
+        if not isinstance(reference, str) or not reference.strip():
+            raise RuleError(f"{key} has no reference")
+        if not check(entry["value"]):
+            raise RuleError(f"{key}.value {entry['value']!r} does not fit unit {unit}")
+        steps.append(Step(start=start, value=entry["value"], reference=reference.strip()))
+    return tuple(sorted(steps, key=lambda step: step.start))
+
+
+def load_model(directory: Path | str | None = None) -> RiskModel:
+    """Load every file under ``directory`` (default: the bundled risk model) and check it."""
+    root = Path(directory) if directory is not None else DATA_DIR
+    manifest_path = root / MANIFEST_FILE
+    if not manifest_path.is_file():
+        raise RuleError(f"{manifest_path}: missing risk-model manifest")
+    manifest = _read(manifest_path)
+    for key in manifest:
+        if key not in _MANIFEST_KEYS:
+            raise RuleError(f"{manifest_path}: unknown key {key!r}")
+    digest = hashlib.sha256()
+    signals: dict[str, Signal] = {}
+    parameters: dict[str, RiskParameter] = {}
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+        if path == manifest_path:
+            continue
+        name = path.stem
+        where = str(path)
+        document = _read(path)
+        for key in document:
+            if key not in _FILE_KEYS:
+                raise RuleError(f"{where}: unknown key {key!r}")
+        for key in ("description", "parameters"):
+            if key not in document:
+                raise RuleError(f"{where}: missing key {key!r}")
+        if "code" in document:
+            if not isinstance(document.get("reference"), str) or not document["reference"].strip():
+                raise RuleError(f"{where}: a signal needs a reference")
+            signals[name] = Signal(str(document["code"]), str(document["description"]),
+                                   document["reference"].strip())
+        if not isinstance(document["parameters"], dict):
+            raise RuleError(f"{where}: parameters must be a mapping")
+        for pname, spec in document["parameters"].items():
+            pwhere = f"{where} (parameters.{pname})"
+            if not isinstance(spec, dict):
+                raise RuleError(f"{pwhere}: must be a mapping with unit and values")
+            for key in spec:
+                if key not in _PARAMETER_KEYS:
+                    raise RuleError(f"{pwhere}: unknown key {key!r}")
+            if "unit" not in spec or "values" not in spec:
+                raise RuleError(f"{pwhere}: needs unit and values")
+            parameters[f"{name}.{pname}"] = RiskParameter(
+                f"{name}.{pname}", str(spec["unit"]), _steps(pwhere, str(spec["unit"]), spec["values"]))
+    for needed in ("bands.medium", "bands.high", "history.lookback_days"):
+        if needed not in parameters:
+            raise RuleError(f"{root}: missing parameter {needed}")
+    label = str(manifest.get("label", "unlabelled"))
+    return RiskModel(
+        version=f"{label}+{digest.hexdigest()[:12]}",
+        label=label,
+        disclaimer=str(manifest.get("disclaimer", "")),
+        signals=signals,
+        parameters=parameters,
+    )

@@ -1,0 +1,108 @@
+"""A tenant's stored shipments as risk lines (``ace321.risk.RISK_SCHEMA``), read only.
+
+The history-based risk signals read the stored shipments whose arrival falls within the model's
+lookback before the batch's first arrival date and a month after its last (windows look both
+ways). Stored shipments overridden to a stricter path are returned apart, as facts about their
+persons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from ace321.risk.frame import RISK_SCHEMA, address_key
+from ace321.storage.history import STRICTNESS, tenant_id
+from ace321.storage.models import Party, Shipment, ShipmentLine
+
+AFTER_DAYS = 31
+
+
+@dataclass(frozen=True)
+class RiskHistory:
+    lines: pl.DataFrame
+    """Stored lines in ``RISK_SCHEMA``."""
+    overridden: pl.DataFrame
+    """person, shipment_id, rules_decision, override_decision: stored shipments overridden to a
+    stricter path."""
+
+
+def risk_history(session: Session, *, first: dt.date, last: dt.date, lookback_days: int,
+                 tenant: str = "default") -> RiskHistory:
+    tenant_pk = tenant_id(session, tenant)
+    start = first - dt.timedelta(days=lookback_days)
+    end = last + dt.timedelta(days=AFTER_DAYS)
+    query = (
+        select(
+            Shipment.shipment_id, Shipment.order_id, Shipment.arrival_date,
+            Shipment.consignee_key, Shipment.consignee_name, Shipment.is_gift_text,
+            Shipment.value_usd, Shipment.rules_decision, Shipment.override_decision,
+            Party.address, Party.postal_code,
+            ShipmentLine.description, ShipmentLine.hts_code, ShipmentLine.country_of_origin,
+            ShipmentLine.sku, ShipmentLine.quantity, ShipmentLine.unit_price, ShipmentLine.usd_rate,
+            ShipmentLine.weight, ShipmentLine.weight_unit,
+        )
+        .join(ShipmentLine, ShipmentLine.shipment_pk == Shipment.id)
+        .outerjoin(Party, and_(Party.shipment_pk == Shipment.id, Party.role == "consignee"))
+        .where(Shipment.tenant_id == tenant_pk, Shipment.arrival_date >= start,
+               Shipment.arrival_date <= end)
+    )
+    names = ["shipment_id", "order_id", "arrival", "person", "consignee_name", "gift_text",
+             "shipment_value", "rules_decision", "override_decision", "address_text", "postal",
+             "description", "hts_code", "origin", "sku", "quantity", "unit_price", "usd_rate",
+             "weight", "weight_unit"]
+    rows = [tuple(row) for row in session.execute(query)]
+    raw = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None) if rows else \
+        pl.DataFrame(schema={n: pl.String for n in names})
+    as_float = {c: pl.col(c).cast(pl.String).cast(pl.Float64, strict=False)
+                for c in ("shipment_value", "quantity", "unit_price", "usd_rate", "weight")}
+    unit_usd = as_float["unit_price"] * as_float["usd_rate"].fill_null(1.0)
+    kg = pl.when(pl.col("weight_unit").str.to_lowercase().str.starts_with("lb")) \
+        .then(as_float["weight"] * 0.45359237).otherwise(as_float["weight"])
+    lines = raw.select(
+        pl.col("shipment_id").cast(pl.String), pl.col("order_id").cast(pl.String),
+        pl.col("arrival").cast(pl.Date), pl.col("person").cast(pl.String),
+        pl.col("consignee_name").cast(pl.String),
+        address_key(pl.col("address_text").cast(pl.String), pl.col("postal").cast(pl.String)),
+        pl.col("gift_text").cast(pl.String).str.to_lowercase().is_in(["true", "yes", "1", "y"])
+        .alias("is_gift"),
+        as_float["shipment_value"].alias("shipment_value"),
+        pl.col("description").cast(pl.String),
+        pl.col("hts_code").cast(pl.String).str.replace_all(r"[.\s]", "").alias("hts"),
+        pl.col("origin").cast(pl.String).str.to_uppercase(),
+        pl.col("sku").cast(pl.String).str.strip_chars().str.to_uppercase(),
+        as_float["quantity"].alias("qty"),
+        unit_usd.alias("unit_usd"),
+        (as_float["quantity"] * unit_usd).alias("value_usd"),
+        kg.alias("kg"),
+    ).cast(dict(RISK_SCHEMA))  # type: ignore[arg-type]
+    strict = pl.col("override_decision").replace_strict(STRICTNESS, default=-1) > \
+        pl.col("rules_decision").replace_strict(STRICTNESS, default=-1)
+    overridden = raw.filter(pl.col("override_decision").is_not_null()).select(
+        pl.col("person").cast(pl.String), pl.col("shipment_id").cast(pl.String),
+        pl.col("rules_decision").cast(pl.String), pl.col("override_decision").cast(pl.String),
+    ).unique()
+    if overridden.height:
+        overridden = overridden.filter(strict)
+    return RiskHistory(lines, overridden)
+
+
+def override_facts(batch_persons: pl.DataFrame, overridden: pl.DataFrame) -> pl.DataFrame:
+    """OVERRIDE_STRICTER facts for batch shipments (shipment_id, person) whose person had a stored
+    shipment overridden to a stricter path."""
+    if not overridden.height:
+        return pl.DataFrame(schema={"shipment_id": pl.String, "code": pl.String,
+                                    "message": pl.String})
+    first = overridden.sort("shipment_id").group_by("person").agg(
+        pl.col("shipment_id").first().alias("stored"), pl.first("rules_decision"),
+        pl.first("override_decision"), pl.len().alias("n"))
+    return batch_persons.join(first, on="person").select(
+        "shipment_id", pl.lit("OVERRIDE_STRICTER").alias("code"),
+        pl.format("{} stored shipment(s) of this person overridden to a stricter path (e.g. {}: "
+                  "{} -> {})", pl.col("n"), pl.col("stored"), pl.col("rules_decision"),
+                  pl.col("override_decision")).alias("message"),
+    )
