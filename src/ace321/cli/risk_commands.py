@@ -62,7 +62,7 @@ def risk_command(
     rates: Annotated[Path | None, typer.Option(help="Exchange rates CSV: date,currency,usd_per_unit.")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Read the tenant's stored shipments as history (read only).")] = None,
     format: Annotated[RiskFormat, typer.Option("--format", "-f", help="Console output.")] = RiskFormat.table,
-    output: Annotated[Path | None, typer.Option(help="Write the result to .json or .csv; the console shows the counts by band.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write the result to .json, .csv or .parquet; the console shows the counts by band.")] = None,
 ) -> None:
     """Score every shipment of ORDERS for risk: named signals, weights, a 0-100 score and a band.
 
@@ -77,8 +77,8 @@ def risk_command(
         model = load_model()
     except RuleError as error:
         raise _fail(f"risk model: {error}") from None
-    if output is not None and output.suffix.lower() not in (".json", ".csv"):
-        raise _fail(f"{output}: --output must end in .json or .csv")
+    if output is not None and output.suffix.lower() not in (".json", ".csv", ".parquet"):
+        raise _fail(f"{output}: --output must end in .json, .csv or .parquet")
     try:
         frame = read_orders(orders)
         rate_table = None
@@ -99,6 +99,9 @@ def risk_command(
         if output.suffix.lower() == ".json":
             output.write_text(json.dumps(risk.to_document(), ensure_ascii=False, indent=1),
                               encoding="utf-8")
+        elif output.suffix.lower() == ".parquet":
+            risk.shipments.with_columns(pl.lit(risk.rules_version).alias("rules_version")) \
+                .write_parquet(output)
         else:
             flat_frame(risk).write_csv(output)
     console = Console() if Console().is_terminal else Console(width=200)

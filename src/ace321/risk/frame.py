@@ -17,7 +17,7 @@ RISK_SCHEMA = pl.Schema({
     "arrival": pl.Date(),
     "person": pl.String(),
     "consignee_name": pl.String(),
-    "address": pl.String(),
+    "address": pl.String(),  # the street line and postal code as written: "street|postal"
     "is_gift": pl.Boolean(),
     "shipment_value": pl.Float64(),
     "description": pl.String(),
@@ -30,12 +30,17 @@ RISK_SCHEMA = pl.Schema({
     "kg": pl.Float64(),
 })
 
-_UNIT_WORDS = r"\b(apt|apartment|unit|suite|ste|room|rm|floor|fl|bldg|building|dept|box|no)\b.*$"
+_UNIT_PART = (r"\s*(#|\b(apt|apartment|unit|suite|ste|room|rm|floor|fl|bldg|building|dept)\b)"
+              r".*$")
 _ABBREVIATIONS = {
     "street": "st", "avenue": "ave", "road": "rd", "drive": "dr", "boulevard": "blvd",
     "lane": "ln", "court": "ct", "place": "pl", "highway": "hwy", "parkway": "pkwy",
     "north": "n", "south": "s", "east": "e", "west": "w", "circle": "cir", "terrace": "ter",
 }
+# Each word padded by a space on both sides of its own (spaces doubled first), so that
+# replace_many, which matches literally and without overlaps, replaces whole words only.
+_LONG = [f" {word} " for word in _ABBREVIATIONS]
+_SHORT = [f" {short} " for short in _ABBREVIATIONS.values()]
 
 
 def address_key(address: pl.Expr, postal: pl.Expr) -> pl.Expr:
@@ -45,15 +50,42 @@ def address_key(address: pl.Expr, postal: pl.Expr) -> pl.Expr:
     """
     street = (
         address.str.to_lowercase()
-        .str.replace_all(r"#.*$", "")
-        .str.replace_all(r"[^a-z0-9 ]", " ")
-        .str.replace(_UNIT_WORDS, "")
+        .str.replace(_UNIT_PART, "")
+        .str.replace_all(r"[^a-z0-9]+", "  ")
     )
-    for word, short in _ABBREVIATIONS.items():
-        street = street.str.replace_all(rf"\b{word}\b", short)
-    street = street.str.replace_all(r"\s+", " ").str.strip_chars()
+    street = (pl.lit("  ") + street + pl.lit("  ")).str.replace_many(_LONG, _SHORT) \
+        .str.replace_all(r" +", " ").str.strip_chars()
     code = postal.str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "").str.slice(0, 5)
     return pl.when(street != "").then(street + "|" + code).alias("address")
+
+
+def cents(expr: pl.Expr) -> pl.Expr:
+    """A float amount as text with exactly two decimals (for messages only)."""
+    return expr.round(2).cast(pl.Decimal(30, 2)).cast(pl.String)
+
+
+def on_unique(frame: pl.DataFrame, source: pl.Expr, derive: pl.Expr) -> pl.Expr:
+    """``derive`` (an expression of the column ``v``) computed once per distinct value of
+    ``source`` in ``frame`` and mapped back: regular expressions on a few thousand distinct
+    texts instead of a million rows."""
+    distinct = frame.select(source.alias("v")).unique().drop_nulls()
+    derived = distinct.select(derive.alias("d"))
+    return source.replace_strict(distinct["v"], derived["d"], default=None,
+                                 return_dtype=pl.String)
+
+
+def with_products(frame: pl.DataFrame) -> pl.DataFrame:
+    """Adds ``product``: the SKU, or without one the folded description with the HTS code;
+    ``h6``, the heading; and hashes of the shipment id (``sid``) and product (``pid``) to group
+    on (a collision of 64-bit hashes among a tenant's shipments is not a practical concern)."""
+    folded = on_unique(frame, pl.col("description"), pl.col("v").str.to_lowercase()
+                       .str.replace_all(r"[^a-z0-9]+", " ").str.strip_chars())
+    return frame.with_columns(
+        pl.when(pl.col("sku").is_not_null()).then(pl.lit("sku ") + pl.col("sku"))
+        .otherwise(pl.format('"{}" under HTS {}', folded, pl.col("hts"))).alias("product"),
+        pl.col("hts").str.slice(0, 6).alias("h6"),
+        pl.col("shipment_id").hash().alias("sid"),
+    ).with_columns(pl.col("product").hash().alias("pid"))
 
 
 def _float(column: str) -> pl.Expr:
@@ -76,7 +108,8 @@ def risk_lines(result: ScreeningResult) -> pl.DataFrame:
         "arrival",
         "person",
         "consignee_name",
-        address_key(pl.col("consignee_address"), pl.col("consignee_postal_code")),
+        pl.concat_str(pl.col("consignee_address"), pl.lit("|"),
+                      pl.col("consignee_postal_code").fill_null("")).alias("address"),
         pl.col("gift_line").alias("is_gift"),
         "shipment_value",
         "description",
@@ -89,3 +122,11 @@ def risk_lines(result: ScreeningResult) -> pl.DataFrame:
         kg.alias("kg"),
     )
     return frame.collect().cast(dict(RISK_SCHEMA))  # type: ignore[arg-type]
+
+
+def address_keys(frame: pl.DataFrame) -> pl.Expr:
+    """``address`` ("street|postal code" as written) as a key (``address_key``), once per
+    distinct address."""
+    street = pl.col("v").str.split("|").list.first()
+    postal = pl.col("v").str.split("|").list.last()
+    return on_unique(frame, pl.col("address"), address_key(street, postal)).alias("address")

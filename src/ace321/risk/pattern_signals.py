@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from ace321.risk.value_signals import cents
+from ace321.risk.frame import address_keys, cents
+from ace321.risk.params import Params
 
 _DAYS = (pl.col("arrival_right") - pl.col("arrival")).dt.total_days().abs()
 
@@ -67,7 +68,7 @@ def structuring_near(batch: pl.LazyFrame, near: pl.LazyFrame) -> pl.LazyFrame:
                   "(${} to ${}), within {} days of each other",
                   pl.col("n"), pl.col("consignee_name"), pl.col("first"), pl.col("last"),
                   cents(pl.col("limit")), pl.col("near"), cents(pl.col("low")),
-                  cents(pl.col("high")), pl.col("structuring.window_days")).alias("message"),
+                  cents(pl.col("high")), pl.col("structuring.window_days").cast(pl.Int64)).alias("message"),
         pl.col("n").cast(pl.Float64).alias("strength"),
     )
 
@@ -112,12 +113,22 @@ def structuring_lots(batch: pl.LazyFrame, ships: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+# House number and postal code: every spelling of one street address shares them, so only
+# the shipments of a crowded coarse key need the full (costly) address key.
+_COARSE = pl.concat_str(pl.col("address").str.extract(r"(\d+)"), pl.lit("|"),
+                        pl.col("address").str.extract(r"\|\s*([0-9A-Za-z]{1,5})"))
+
+
 def reshipper(batch: pl.LazyFrame, ships: pl.LazyFrame, min_persons: int) -> pl.LazyFrame:
-    crowded = ships.filter(pl.col("address").is_not_null()).group_by("address").agg(
-        pl.col("person").n_unique().alias("persons")).filter(pl.col("persons") >= min_persons)
-    population = ships.join(crowded.select("address"), on="address") \
-        .select("address", "shipment_id", "arrival", "person")
-    joined = _windowed(batch.filter(pl.col("address").is_not_null()), population, "address",
+    coarse = ships.filter(pl.col("address").is_not_null()).with_columns(_COARSE.alias("coarse"))
+    crowded = coarse.group_by("coarse").agg(pl.col("person").n_unique().alias("persons")) \
+        .filter(pl.col("persons") >= min_persons)
+    candidates = coarse.join(crowded.select("coarse"), on="coarse").collect()
+    candidates = candidates.with_columns(address_keys(candidates)).lazy()
+    population = candidates.select("address", "shipment_id", "arrival", "person")
+    mine = candidates.filter(pl.col("_new")).select("shipment_id", "address").join(
+        batch.drop("address"), on="shipment_id")
+    joined = _windowed(mine.filter(pl.col("address").is_not_null()), population, "address",
                        "reshipper_address.window_days")
     counted = joined.group_by("shipment_id").agg(
         pl.col("person_right").n_unique().alias("n"), pl.first("address"),
@@ -131,7 +142,7 @@ def reshipper(batch: pl.LazyFrame, ships: pl.LazyFrame, min_persons: int) -> pl.
                   "{} to {} (within {} days)",
                   pl.col("address").str.replace("|", " ", literal=True), pl.col("shipments"),
                   pl.col("n"), pl.col("first"), pl.col("last"),
-                  pl.col("reshipper_address.window_days")).alias("message"),
+                  pl.col("reshipper_address.window_days").cast(pl.Int64)).alias("message"),
         pl.col("n").cast(pl.Float64).alias("strength"),
     )
 
@@ -153,31 +164,24 @@ def velocity(batch: pl.LazyFrame, ships: pl.LazyFrame, min_shipments: int) -> pl
         "shipment_id",
         pl.format("{} shipments to {} from {} to {} (within {} days of {})",
                   pl.col("n"), pl.col("consignee_name"), pl.col("first"), pl.col("last"),
-                  pl.col("consignee_velocity.window_days"), pl.col("arrival")).alias("message"),
+                  pl.col("consignee_velocity.window_days").cast(pl.Int64), pl.col("arrival")).alias("message"),
         pl.col("n").cast(pl.Float64).alias("strength"),
     )
 
 
-def product_key() -> pl.Expr:
-    """The SKU, or without one the folded description with the HTS code."""
-    described = pl.col("description").str.to_lowercase().str.replace_all(r"[^a-z0-9]+", " ") \
-        .str.strip_chars()
-    return pl.when(pl.col("sku").is_not_null()).then(pl.lit("sku ") + pl.col("sku")) \
-        .otherwise(pl.format('"{}" under HTS {}', described, pl.col("hts"))).alias("product")
-
-
-def origin(batch: pl.LazyFrame, population: pl.LazyFrame, china: list[str]) -> pl.LazyFrame:
+def origin(batch: pl.LazyFrame, population: pl.LazyFrame, china: list[str], params: Params
+           ) -> pl.LazyFrame:
     usable = pl.col("origin").is_not_null() & (pl.col("sku").is_not_null()
                                                | pl.col("description").is_not_null())
-    pop = population.filter(usable).with_columns(product_key()) \
-        .select("product", "origin", "shipment_id").unique()
-    counts = pop.group_by("product", "origin").agg(pl.len().alias("count"))
-    totals = pop.group_by("product").agg(pl.col("shipment_id").n_unique().alias("total"))
-    usual = counts.sort(["product", "count", "origin"], descending=[False, True, False]) \
-        .group_by("product", maintain_order=True).first() \
+    pop = population.filter(usable).select("pid", "origin", "sid").unique()
+    counts = pop.group_by("pid", "origin").agg(pl.len().alias("count"))
+    totals = pop.group_by("pid").agg(pl.col("sid").n_unique().alias("total"))
+    usual = counts.sort(["pid", "count", "origin"], descending=[False, True, False]) \
+        .group_by("pid", maintain_order=True).first() \
         .rename({"origin": "usual", "count": "usual_count"})
-    lines = batch.filter(usable).with_columns(product_key()) \
-        .join(usual, on="product").join(totals, on="product")
+    lines = params.on(batch.filter(usable).select("shipment_id", "pid", "product", "origin",
+                                                  "arrival"), "origin_inconsistent.") \
+        .join(usual, on="pid").join(totals, on="pid")
     others = pl.col("total") - 1
     flagged = lines.filter(
         (pl.col("origin") != pl.col("usual"))

@@ -17,7 +17,9 @@ from typing import Any
 import polars as pl
 
 from ace321.risk import pattern_signals, text_signals, value_signals
+from ace321.risk.frame import with_products
 from ace321.risk.model import RiskModel
+from ace321.risk.params import Params
 from ace321.rules import RuleSet
 
 SIGNAL_STRUCT = pl.Struct({"code": pl.String, "weight": pl.Int64, "message": pl.String,
@@ -26,7 +28,6 @@ BANDS = ("low", "medium", "high")
 FACT_CODES = {"DUPLICATE_SHIPMENT": "duplicate_shipment",
               "EARLIER_SHIPMENT_AT_RISK": "earlier_shipment_at_risk",
               "OVERRIDE_STRICTER": "override_stricter"}
-_NUMERIC_UNITS = ("points", "count", "days", "number")
 _FOUND = pl.Schema({"shipment_id": pl.String(), "message": pl.String(), "strength": pl.Float64()})
 SCORE_SCHEMA = pl.Schema({"shipment_id": pl.String(), "score": pl.Int64(), "band": pl.String(),
                           "signals": pl.List(SIGNAL_STRUCT)})
@@ -59,36 +60,15 @@ def version(model: RiskModel, rules: RuleSet) -> str:
     return f"{model.version}/{rules.version}"
 
 
-def _params(model: RiskModel, rules: RuleSet, days: list[dt.date]) -> pl.DataFrame:
-    rows = []
-    for day in days:
-        row: dict[str, Any] = {"arrival": day}
-        for name, parameter in model.parameters.items():
-            if parameter.unit in _NUMERIC_UNITS:
-                row[name] = float(parameter.at(day).value)
-        regime = rules.at(day) if rules.covers(day) else None
-        open_321 = regime is not None and not regime.value("deminimis.suspended_globally") \
-            and not regime.value("deminimis.repealed")
-        row["t_deminimis"] = float(regime.value("deminimis.threshold")) \
-            if open_321 and regime is not None and regime.value("deminimis.threshold") is not None \
-            else None
-        row["t_informal"] = float(regime.value("entry.informal_limit")) if regime else None
-        row["t_gift"] = float(regime.value("gift.limit")) if regime else None
-        rows.append(row)
-    numeric = [n for n, p in model.parameters.items() if p.unit in _NUMERIC_UNITS]
-    schema = {"arrival": pl.Date, **{n: pl.Float64 for n in numeric},
-              "t_deminimis": pl.Float64, "t_informal": pl.Float64, "t_gift": pl.Float64}
-    return pl.DataFrame(rows, schema=schema)
-
-
-def _shipments(lines: pl.LazyFrame) -> pl.LazyFrame:
+def _shipments(lines: pl.DataFrame) -> pl.DataFrame:
     """One row per shipment; fields shared by a shipment's lines taken as their minimum, so
-    that no row order decides them."""
-    return lines.group_by("shipment_id").agg(
-        pl.col("order_id").min(), pl.col("arrival").min(), pl.col("person").min(),
-        pl.col("consignee_name").min(), pl.col("address").min(), pl.col("is_gift").all(),
-        pl.col("shipment_value").max(), pl.col("_new").any(),
-    )
+    that no row order decides them (they differ only on a CONFLICTING_SHIPMENT)."""
+    return lines.lazy().group_by("sid").agg(
+        pl.col("shipment_id").first(), pl.col("order_id").min(), pl.col("arrival").min(),
+        pl.col("person").min(), pl.col("consignee_name").min(), pl.col("address").min(),
+        pl.col("is_gift").all(), pl.col("shipment_value").max(), pl.col("_new").any(),
+    ).collect()
+    return ships.with_columns(address_keys(ships))
 
 
 def _strongest(found: pl.DataFrame) -> pl.DataFrame:
@@ -112,21 +92,23 @@ def score_lines(
     if history is not None and history.height:
         old = history.filter(~pl.col("shipment_id").is_in(ids.implode()))
         lines = pl.concat([lines, old.select(batch.columns).with_columns(pl.lit(False).alias("_new"))])
+    lines = with_products(lines)
     arrivals = batch["arrival"].drop_nulls()
     as_of = arrivals.max() if arrivals.len() else _DEFAULT_DAY
     assert isinstance(as_of, dt.date)
     days = sorted({as_of, *lines["arrival"].drop_nulls().unique().to_list()})
-    params = _params(model, rules, days).lazy()
+    params = Params(model, rules, days)
     on_day = pl.col("arrival").fill_null(as_of)
 
     population = lines.lazy()
     new_lines = population.filter(pl.col("_new")).with_columns(on_day)
-    ships = _shipments(population).with_columns(on_day).join(params, on="arrival", how="left")
+    ships = params.on(_shipments(lines).lazy().with_columns(on_day), "t_", "structuring.",
+                      "reshipper_address.", "consignee_velocity.")
     new_ships = ships.filter(pl.col("_new"))
 
     found: dict[str, pl.LazyFrame] = {}
-    found["undervalued"] = value_signals.undervalued(new_lines, population, params)
-    found["value_weight_outlier"] = value_signals.value_weight(new_lines, population, params)
+    found["undervalued"], found["value_weight_outlier"] = value_signals.value_signals(
+        new_lines, population, params)
     near_share = float(model.value("structuring.near_share", as_of))
     near = pattern_signals.near_threshold(ships, near_share)
     structuring = [pattern_signals.structuring_near(new_ships, near),
@@ -136,8 +118,7 @@ def score_lines(
     found["consignee_velocity"] = pattern_signals.velocity(
         new_ships, ships, int(model.value("consignee_velocity.min_shipments", as_of)))
     china = list(model.value("origin_inconsistent.china_origins", as_of))
-    origin_plan = pattern_signals.origin(new_lines.join(params, on="arrival", how="left"),
-                                         population, china)
+    origin_plan = pattern_signals.origin(new_lines, population, china, params)
     collected = pl.collect_all([*found.values(), *structuring, origin_plan])
     results = dict(zip(found, collected[:len(found)], strict=True))
     results["structuring"] = pl.concat(collected[len(found):len(found) + 2])
@@ -170,7 +151,7 @@ def _text_findings(lines: pl.DataFrame, model: RiskModel, as_of: dt.date) -> dic
     fits = text_signals.mismatch_fits(pairs, vocabulary)
     value = lambda name: float(model.value(f"hts_description_mismatch.{name}", as_of))  # noqa: E731
     wrong = fits.filter(
-        (pl.col("declared_fit") <= value("max_declared_fit"))
+        (pl.col("declared_fit") <= value("max_declared_share") * pl.col("best_fit"))
         & (pl.col("best_fit") >= value("min_best_fit"))
         & (pl.col("best_count") >= value("min_best_words"))
     )

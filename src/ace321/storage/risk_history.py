@@ -15,7 +15,7 @@ import polars as pl
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from ace321.risk.frame import RISK_SCHEMA, address_key
+from ace321.risk.frame import RISK_SCHEMA
 from ace321.storage.history import STRICTNESS, tenant_id
 from ace321.storage.models import Party, Shipment, ShipmentLine
 
@@ -67,7 +67,8 @@ def risk_history(session: Session, *, first: dt.date, last: dt.date, lookback_da
         pl.col("shipment_id").cast(pl.String), pl.col("order_id").cast(pl.String),
         pl.col("arrival").cast(pl.Date), pl.col("person").cast(pl.String),
         pl.col("consignee_name").cast(pl.String),
-        address_key(pl.col("address_text").cast(pl.String), pl.col("postal").cast(pl.String)),
+        pl.concat_str(pl.col("address_text").cast(pl.String), pl.lit("|"),
+                      pl.col("postal").cast(pl.String).fill_null("")).alias("address"),
         pl.col("gift_text").cast(pl.String).str.to_lowercase().is_in(["true", "yes", "1", "y"])
         .alias("is_gift"),
         as_float["shipment_value"].alias("shipment_value"),
