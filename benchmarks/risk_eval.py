@@ -31,6 +31,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import polars as pl
 
@@ -156,7 +157,7 @@ class Traffic:
                 })
         return people
 
-    _exchange_cache: dict[str, list[str]] = {}
+    _exchange_cache: ClassVar[dict[str, list[str]]] = {}
 
     def _exchanges(self, area: str) -> list[str]:
         if area not in self._exchange_cache:

@@ -68,7 +68,6 @@ def _shipments(lines: pl.DataFrame) -> pl.DataFrame:
         pl.col("person").min(), pl.col("consignee_name").min(), pl.col("address").min(),
         pl.col("is_gift").all(), pl.col("shipment_value").max(), pl.col("_new").any(),
     ).collect()
-    return ships.with_columns(address_keys(ships))
 
 
 def _strongest(found: pl.DataFrame) -> pl.DataFrame:
