@@ -123,8 +123,8 @@ def reshipper(batch: pl.LazyFrame, ships: pl.LazyFrame, min_persons: int) -> pl.
     coarse = ships.filter(pl.col("address").is_not_null()).with_columns(_COARSE.alias("coarse"))
     crowded = coarse.group_by("coarse").agg(pl.col("person").n_unique().alias("persons")) \
         .filter(pl.col("persons") >= min_persons)
-    candidates = coarse.join(crowded.select("coarse"), on="coarse").collect()
-    candidates = candidates.with_columns(address_keys(candidates)).lazy()
+    found = coarse.join(crowded.select("coarse"), on="coarse").collect()
+    candidates = found.with_columns(address_keys(found)).lazy()
     population = candidates.select("address", "shipment_id", "arrival", "person")
     mine = candidates.filter(pl.col("_new")).select("shipment_id", "address").join(
         batch.drop("address"), on="shipment_id")
