@@ -10,10 +10,9 @@ from typing import Annotated, Any
 
 import polars as pl
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
+from ace321.cli.console import Col, OutputTable, console, say
 from ace321.intake import UnusableInput, read_orders
 
 BAND_STYLE = {"low": "green", "medium": "yellow", "high": "bold red"}
@@ -39,21 +38,21 @@ def flat_frame(result: Any) -> pl.DataFrame:
     )
 
 
-def print_table(result: Any, console: Console) -> None:
-    table = Table(title=f"Risk of {result.shipments.height} shipments (rules {result.rules_version})")
-    table.add_column("shipment", no_wrap=True)
-    table.add_column("score", justify="right")
-    table.add_column("band")
-    table.add_column("signals")
+def band_counts(result: Any) -> str:
+    return f"{result.shipments.height} shipments: " + ", ".join(
+        f"{band} {n}" for band, n in result.by_band().items())
+
+
+def print_table(result: Any) -> None:
+    """Highest scores first; every signal with its weight and message."""
+    table = OutputTable(f"Risk (rules {result.rules_version})", [
+        "shipment", Col("score", right=True), "band", Col("signals", text=True)])
     for row in result.shipments.iter_rows(named=True):
-        style = BAND_STYLE[row["band"]]
-        text = "\n".join(f"{s['code']} +{s['weight']}: {escape(s['message'])}" for s in row["signals"])
-        table.add_row(escape(row["shipment_id"]), str(row["score"]),
-                      f"[{style}]{row['band']}[/{style}]", text or "-")
-    console.print(table)
-    counts = result.by_band()
-    console.print(f"{result.shipments.height} shipments: " + ", ".join(
-        f"{band} {n}" for band, n in counts.items()), highlight=False)
+        text = "\n".join(f"{s['code']} +{s['weight']}: {s['message']}" for s in row["signals"])
+        table.add_row(row["shipment_id"], row["score"],
+                      Text(row["band"], style=BAND_STYLE[row["band"]]), text or "-")
+    console().print(table)
+    say(band_counts(result))
 
 
 def risk_command(
@@ -104,17 +103,14 @@ def risk_command(
                 .write_parquet(output)
         else:
             flat_frame(risk).write_csv(output)
-    console = Console() if Console().is_terminal else Console(width=200)
     if format is RiskFormat.json:
         sys.stdout.write(json.dumps(risk.to_document(), ensure_ascii=False) + "\n")
     elif format is RiskFormat.csv:
         sys.stdout.write(flat_frame(risk).write_csv())
     elif output is not None:
-        counts = risk.by_band()
-        console.print(f"{risk.shipments.height} shipments: " + ", ".join(
-            f"{band} {n}" for band, n in counts.items()) + f"; written to {output}", highlight=False)
+        say(f"{band_counts(risk)}; written to {output}")
     else:
-        print_table(risk, console)
+        print_table(risk)
 
 
 def _with_history(db: str, frame: Any, rules: Any, model: Any, default_arrival: Any,
