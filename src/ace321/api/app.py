@@ -18,7 +18,7 @@ from ace321.api import problems
 from ace321.api.auth import KeyCache
 from ace321.api.metrics import Metrics
 from ace321.api.middleware import BodyLimitMiddleware, MetricsMiddleware
-from ace321.api.routers import batches, health, responses, screening, shipments, trips
+from ace321.api.routers import batches, docs, health, responses, screening, shipments, trips
 from ace321.api.routers import plan as plan_routes
 from ace321.api.routers import rules as rules_routes
 from ace321.api.services.coalescer import ScreenCoalescer
@@ -50,7 +50,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None,
             db.close()
 
     app = FastAPI(title="ace321", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan, openapi_url="/v1/openapi.json", docs_url="/v1/docs",
+                  lifespan=lifespan, openapi_url="/v1/openapi.json", docs_url=None,
                   redoc_url=None)
     app.state.db = db
     app.state.rules = rules or load_rules()
@@ -64,6 +64,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None,
         app.include_router(router, prefix="/v1")
     app.include_router(plan_routes.router, prefix="/v1")
     app.add_api_route("/healthz", health.healthz, include_in_schema=False)
+    docs.install(app)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app

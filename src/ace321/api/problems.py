@@ -76,6 +76,9 @@ def field_path(location: tuple[Any, ...] | list[Any]) -> str:
 
 
 _SCALAR_TAGS = ("str", "int", "float", "bool")
+# Pydantic's phrases for a field that is missing or unknown, in the API's words.
+_API_WORDS = {"missing": "required", "extra_forbidden": "not a field of this request"}
+_JSON_MEDIA = ("application/json",)
 
 
 def validation_issues(errors: Any, body: Any, *, in_body: bool = True) -> list[dict[str, Any]]:
@@ -109,12 +112,37 @@ def validation_issues(errors: Any, body: Any, *, in_body: bool = True) -> list[d
         if location and location[-1] in _SCALAR_TAGS:
             location = location[:-1]
             message = "Input should be text, a number or a boolean"
+        message = _API_WORDS.get(str(item.get("type")), message)
         where = field_path(location)
         found.setdefault(where, issue("INVALID_REQUEST", f"{where}: {message}", field=where))
     if not found:
         return [issue("INVALID_REQUEST", "body: expected a list of shipments or an object "
                       '{"shipments": [...], "as_of": "YYYY-MM-DD"}', field="body")]
     return list(found.values())
+
+
+def unsupported_media(request: Request, media: str) -> JSONResponse:
+    """415 for a body that is not JSON on a route that takes JSON; an order file in CSV is
+    pointed to ``POST /v1/batches``, which takes CSV."""
+    detail = f"Content-Type {media!r} is not accepted here: send application/json"
+    if media in ("text/csv", "application/csv", "text/plain", "multipart/form-data"):
+        detail += "; to screen and store an order file in CSV, POST it to /v1/batches"
+    return problem_response(request, 415, detail, code="UNSUPPORTED_MEDIA_TYPE", issues=[
+        issue("UNSUPPORTED_MEDIA_TYPE", detail, field="Content-Type")])
+
+
+def _missing_body(request: Request) -> list[dict[str, Any]]:
+    """A request without a body: one issue per required field of the route's body."""
+    route = request.scope.get("route")
+    field_info = getattr(getattr(route, "body_field", None), "field_info", None)
+    model = getattr(field_info, "annotation", None)
+    fields = getattr(model, "model_fields", {})
+    required = [name for name, info in fields.items() if info.is_required()]
+    if not required:
+        return [issue("INVALID_REQUEST", "the request needs a JSON body", field="body")]
+    wanted = ", ".join(required)
+    return [issue("INVALID_REQUEST", f"{name}: required (the request has no body; send a JSON "
+                  f"object with {wanted})", field=name) for name in required]
 
 
 _APP_STATUS = {"NotFound": 404, "Refused": 409, "InvalidInput": 422, "Busy": 503,
@@ -150,7 +178,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        issues = validation_issues(error.errors(), getattr(error, "body", None))
+        errors = list(error.errors())
+        body_errors = [e for e in errors if list(e.get("loc", ()))[:1] == ["body"]]
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if body_errors and media and media not in _JSON_MEDIA and not media.endswith("+json"):
+            return unsupported_media(request, media)
+        if any(list(e.get("loc", ())) == ["body"] and e.get("type") == "missing"
+               for e in body_errors):
+            issues = _missing_body(request)
+        else:
+            issues = validation_issues(errors, getattr(error, "body", None))
         return problem_response(request, 422, issues[0]["message"], code="INVALID_REQUEST",
                                 issues=issues)
 

@@ -24,7 +24,7 @@ from ace321.api.problems import (
     validation_issues,
 )
 from ace321.api.responses import problems
-from ace321.api.schemas.batches import BatchPublic
+from ace321.api.schemas.batches import BatchPagePublic, BatchPublic
 from ace321.api.schemas.screening import (
     EXAMPLE_SHIPMENT,
     ScreenCreate,
@@ -33,6 +33,7 @@ from ace321.api.schemas.screening import (
 )
 from ace321.api.services import idempotency
 from ace321.api.services.orders import frame_from_csv, frame_from_json
+from ace321.app.batches import list_batches as batch_list
 from ace321.app.batches import read_batch
 from ace321.app.errors import AppError
 from ace321.app.ingest import BatchInfo, ingest_batch
@@ -209,6 +210,21 @@ async def create_batch(
     metrics.count_decisions("batch", document["counts"]["by_decision"])
     return Response(body, status_code=201, media_type="application/json",
                     headers={"Location": f"/v1/batches/{document['id']}"})
+
+
+@router.get("/batches", response_model=BatchPagePublic, responses=problems(401, 422),
+            summary="List stored batches")
+def list_batches(
+    caller: Viewer, db: DbDep, settings: SettingsDep,
+    cursor: Annotated[str | None, Query(
+        max_length=2000, description="`next_cursor` of the previous page.")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=1000, description="Page size (default 100).")
+                     ] = None,
+) -> JSONResponse:
+    """The tenant's stored batches, newest first, one page at a time."""
+    page = batch_list(db, tenant_pk=caller.tenant_id, cursor=cursor,
+                      limit=min(limit or settings.page_size, settings.max_page_size))
+    return JSONResponse({"items": page.items, "next_cursor": page.next_cursor})
 
 
 @router.get("/batches/{batch_id}", response_model=BatchPublic, responses=problems(401, 404),

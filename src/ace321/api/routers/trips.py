@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from ace321.api.deps import DbDep, NowDep, Operator, RulesDep, Viewer
+from ace321.api.deps import DbDep, NowDep, Operator, RulesDep, SettingsDep, Viewer
 from ace321.api.problems import ApiProblem, app_problem
 from ace321.api.responses import problems
-from ace321.api.schemas.trips import TripCancelCreate, TripCreate, TripPublic
+from ace321.api.schemas.trips import (
+    TripCancelCreate,
+    TripCreate,
+    TripPagePublic,
+    TripPublic,
+)
 from ace321.app import trips
 from ace321.app.filing import ManifestRefused
 
@@ -57,6 +63,40 @@ async def create_trip(body: TripCreate, caller: Operator, db: DbDep, rules: Rule
     document = await run_in_threadpool(create)
     return JSONResponse(document, status_code=201,
                         headers={"Location": f"/v1/trips/{document['trip_number']}"})
+
+
+class TripStatus(StrEnum):
+    OPEN = "OPEN"
+    TRANSMITTED = "TRANSMITTED"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    ARRIVED = "ARRIVED"
+    RELEASED = "RELEASED"
+    CANCELLED = "CANCELLED"
+
+
+@router.get("/trips", response_model=TripPagePublic, responses=problems(401, 422),
+            summary="List trips")
+def list_trips(
+    caller: Viewer, db: DbDep, settings: SettingsDep,
+    status: Annotated[TripStatus | None, Query(description="Only this status.")] = None,
+    arrival_date: Annotated[dt.date | None, Query(
+        description="Only trips arriving this day (port local date).")] = None,
+    arrival_from: Annotated[dt.date | None, Query(
+        description="Only trips arriving this day or later.")] = None,
+    arrival_to: Annotated[dt.date | None, Query(
+        description="Only trips arriving this day or earlier.")] = None,
+    cursor: Annotated[str | None, Query(
+        max_length=2000, description="`next_cursor` of the previous page.")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=1000, description="Page size (default 100).")
+                     ] = None,
+) -> JSONResponse:
+    """The tenant's trips ordered by arrival date then trip number, one page at a time."""
+    page = trips.list_trips(
+        db, tenant=caller.tenant, status=None if status is None else status.value,
+        arrival_from=arrival_date or arrival_from, arrival_to=arrival_date or arrival_to,
+        cursor=cursor, limit=min(limit or settings.page_size, settings.max_page_size))
+    return JSONResponse({"items": page.items, "next_cursor": page.next_cursor})
 
 
 @router.get("/trips/{trip_number}", response_model=TripPublic, responses=problems(401, 404),

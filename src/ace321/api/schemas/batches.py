@@ -58,3 +58,24 @@ class BatchPublic(BaseModel):
     shipments: list[BatchShipmentPublic] = Field(description="Shipments with decisions.")
     problems: list[BatchProblemPublic] = Field(description="Every issue of every shipment.")
     rescreened: list[RescreenPublic] = Field(description="Earlier shipments re-screened.")
+
+
+class BatchSummaryPublic(BaseModel):
+    """A stored batch in a list."""
+
+    id: str = Field(description="Batch id (UUID).")
+    name: str = Field(description="File name given at upload.")
+    sha256: str = Field(description="SHA-256 of the file.")
+    row_count: int = Field(description="Order lines in the file.")
+    shipment_count: int = Field(description="Shipments stored by this batch.")
+    imported_at: str = Field(description="When it was stored (ISO 8601 with offset).")
+    actor: str = Field(description="Who stored it.")
+    rules_version: str = Field(description="Rules used to screen it.")
+
+
+class BatchPagePublic(BaseModel):
+    """One page of stored batches, newest first."""
+
+    items: list[BatchSummaryPublic] = Field(description="The batches of this page.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on "
+                                                "the last page.")

@@ -70,6 +70,33 @@ class TripFilePublic(BaseModel):
     size: int = Field(description="Size in bytes.")
 
 
+class TripSummaryPublic(BaseModel):
+    """A filed trip in a list."""
+
+    trip_number: str = Field(description="Trip number (SCAC + ...).")
+    carrier_scac: str = Field(description="Carrier SCAC.")
+    port_of_arrival: str = Field(description="Schedule D port code.")
+    estimated_arrival: str = Field(description="Estimated arrival (port local time).")
+    arrival_date: str = Field(description="Arrival date at the port (local).")
+    status: str = Field(description="OPEN, TRANSMITTED, ACCEPTED, REJECTED, CANCELLED, ...")
+    control_number: int = Field(description="X12 interchange control number (ISA13).")
+    production: bool = Field(description="Filed for CBP production.")
+    filed_at: str = Field(description="When filed (UTC).")
+    created_at: str = Field(description="When stored (UTC).")
+    actor: str = Field(description="Who filed it.")
+    rules_version: str = Field(description="Rules used to screen its shipments.")
+    shipments: int = Field(description="Shipments on the trip.")
+    scns: int = Field(description="ACE shipments (SCNs) on the trip.")
+
+
+class TripPagePublic(BaseModel):
+    """One page of trips, by arrival date then trip number."""
+
+    items: list[TripSummaryPublic] = Field(description="The trips of this page.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on "
+                                                "the last page.")
+
+
 class TripPublic(BaseModel):
     """A filed trip with its shipments, files and CBP responses."""
 
