@@ -7,8 +7,10 @@ when the server is unreachable, unless ``ACE321_TEST_POSTGRES=required``: then t
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,6 +21,13 @@ import pytest
 PG_USERS = ("postgres", "root")
 PG_HOST = "127.0.0.1:5432"
 PG_DATABASE = "test"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The audit key of the run lives in a temporary folder, never in the user's home."""
+    os.environ.pop("ACE321_AUDIT_KEY", None)
+    folder = tempfile.mkdtemp(prefix="ace321-test-key-")
+    os.environ["ACE321_AUDIT_KEY_FILE"] = os.path.join(folder, "audit.key")
 
 
 def _pg_admin_url() -> str | None:
@@ -83,6 +92,12 @@ def _reset_pg(url: str) -> None:
         connection.execute(text("SELECT setval(pg_get_serial_sequence('tenants', 'id'), 1)"))
         connection.execute(text("INSERT INTO audit_head (id, last_id, last_hash) "
                                 f"VALUES (1, 0, '{'0' * 64}')"))
+    from sqlalchemy.orm import Session
+
+    from ace321.storage.audit_verify import seal_legacy
+
+    with Session(engine) as session, session.begin():
+        seal_legacy(session, dt.datetime.now(dt.UTC))
     engine.dispose()
 
 

@@ -116,11 +116,11 @@ class Kit:
                 Shipment.shipment_id == shipment_id)).one()
 
     @staticmethod
-    def verify(db: Any) -> Any:
-        from ace321.storage import audit
+    def verify(db: Any, **options: Any) -> Any:
+        from ace321.storage.audit_verify import verify
 
         with db.transaction() as session:
-            return audit.verify(session)
+            return verify(session, **options)
 
     @staticmethod
     def cli(*args: str, env: dict[str, str] | None = None) -> Any:

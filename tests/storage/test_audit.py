@@ -65,7 +65,9 @@ def test_reordered_events_are_found(db, kit):
 
 
 def test_rehashed_change_is_found_at_the_next_event(db, kit):
+    """Even with the audit key, rehashing one changed event breaks the link to the next."""
     from ace321.storage.audit import event_hash
+    from ace321.storage.audit_key import load_key
 
     _events(db, kit)
     with db.engine.begin() as connection:
@@ -76,7 +78,7 @@ def test_rehashed_change_is_found_at_the_next_event(db, kit):
         event["before"] = None
         event["after"] = json.loads(row["after"])
         connection.execute(text("UPDATE audit_events SET actor = 'mallory', hash = :h "
-                                "WHERE id = 2"), {"h": event_hash(event)})
+                                "WHERE id = 2"), {"h": event_hash(event, load_key(create=False))})
     result = kit.verify(db)
     assert not result.ok and result.event_id == 3
 
@@ -159,10 +161,13 @@ def test_pre_serialised_events_hash_exactly_like_event_hash(db, kit):
     ]
     with db.transaction() as session:
         audit.append(session, tenant_id=1, actor=odd, at=kit.NOW, entries=entries)
+    from ace321.storage.audit_key import load_key
+
+    key = load_key(create=False)
     with db.transaction() as session:
         rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
         assert [row.hash for row in rows] == [
-            audit.event_hash(audit._event_dict(row)) for row in rows]
+            audit.event_hash(audit._event_dict(row), key) for row in rows]
         assert rows[0].entity_id == odd and json.loads(rows[0].after)["value_usd"] == "10.50"
     assert kit.verify(db).ok
 

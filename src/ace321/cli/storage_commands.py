@@ -32,7 +32,7 @@ ActorOption = Annotated[str | None, typer.Option(
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 shipments_app = typer.Typer(help="Stored shipments: list, show, explain, override, status.",
                             no_args_is_help=True)
-audit_app = typer.Typer(help="The audit trail: verify the hash chain, export events.",
+audit_app = typer.Typer(help="The audit trail: verify the keyed chain, anchor it, export events.",
                         no_args_is_help=True)
 
 
@@ -333,19 +333,67 @@ def shipments_explain(
 
 
 @audit_app.command("verify")
-def audit_verify(db: DbOption = None) -> None:
-    """Walk the hash chain; report the first event changed, deleted or reordered (exit 1)."""
-    from ace321.storage import audit
+def audit_verify(
+    anchor: Annotated[list[Path] | None, typer.Option(
+        "--anchor", help="An anchor file written by `audit anchor --to`: also detect truncation "
+                         "and rollback since each anchor in it (repeatable).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Check the keyed hash chain, its head, every shipment's decision and status against its
+    audit events, and anchors; name the first bad event (exit 1)."""
+    from ace321.storage.audit_verify import read_anchors, verify
+
+    anchors: list[dict[str, Any]] = []
+    for path in anchor or []:
+        try:
+            anchors.extend(read_anchors(path.read_text(encoding="utf-8"), str(path)))
+        except (OSError, UnicodeDecodeError) as error:
+            raise _fail(f"{path}: cannot read: {error}") from None
+        except ValueError as error:
+            raise _fail(str(error)) from None
 
     def action(database: Any) -> Any:
         with database.reading() as session:
-            return audit.verify(session)
+            return verify(session, anchors=anchors)
 
     result = _storage_call(db, action)
     if result.ok:
-        ui.say(f"audit chain intact: {result.events} event(s)")
+        checked = f"{result.events} event(s), {result.shipments} shipment(s)"
+        if result.anchors:
+            checked += f", {result.anchors} anchor(s)"
+        legacy = (f"; events 1-{result.legacy_events} predate the key (SHA-256, sealed by "
+                  f"event {result.legacy_events + 1})" if result.legacy_events else "")
+        ui.say(f"audit chain intact: {checked} (key id {result.key_id}){legacy}")
         return
-    raise _fail(f"audit chain broken at event {result.event_id}: {result.problem}", 1)
+    for detail in result.details[1:20]:
+        ui.say(f"  {detail}", stderr=True)
+    raise _fail(f"audit chain broken: {result.problem}", 1)
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    to: Annotated[Path, typer.Option("--to", help="The anchor file to append to (keep it "
+                                                  "away from the database).")],
+    db: DbOption = None,
+) -> None:
+    """Verify the chain, then append its head (event count, hash, time, signed with the audit
+    key) to an anchor file."""
+    from ace321.storage.audit_verify import anchor
+
+    def action(database: Any) -> Any:
+        with database.reading() as session:
+            return anchor(session, now())
+
+    result, line = _storage_call(db, action)
+    if line is None:
+        raise _fail(f"audit chain broken, nothing anchored: {result.problem}", 1)
+    try:
+        with to.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line, sort_keys=True) + "\n")
+    except OSError as error:
+        raise _fail(f"{to}: cannot write: {error}") from None
+    ui.say(f"anchored {line['events']} event(s), head {line['hash'][:16]}..., at {line['at']} "
+           f"to {to}")
 
 
 @audit_app.command("export")

@@ -1,18 +1,27 @@
-"""The audit trail: append-only events in one SHA-256 hash chain.
+"""The audit trail: append-only events in one keyed hash chain.
 
-``hash = SHA-256(canonical JSON of the event with its prev_hash)``, canonical JSON being sorted
-keys, no spaces, UTF-8. The event id and time are hashed too, so an event changed, deleted or
-moved breaks the chain at that event. ``audit_head`` keeps the newest event's id and hash, so
-deleting the newest events is found as well. No application path updates or deletes events.
+``hash = HMAC-SHA-256(key, canonical JSON of the event with its prev_hash)``, canonical JSON
+being sorted keys, no spaces, UTF-8; the key lives outside the database
+(``storage.audit_key``). The event id and time are hashed too, so an event changed, deleted or
+moved breaks the chain at that event, and without the key nobody can recompute the hashes of a
+rewritten chain. ``audit_head`` keeps the newest event's id and hash with its own MAC, so
+deleting the newest events and rewinding the head is found as well. No application path updates
+or deletes events.
+
+Chains written before the key (migration 0005) keep their events 1..``legacy_last_id`` hashed
+with plain SHA-256; the migration appends a ``rekey`` event, keyed, that records the legacy
+head, so a later rewrite of the legacy part breaks the keyed chain at that event.
+Verification, anchors and the decision check: ``storage.audit_verify``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_string
 from typing import IO, Any
 
@@ -20,9 +29,13 @@ import polars as pl
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ace321.storage.audit_key import AuditKey, AuditKeyError, key_location, load_key
+from ace321.storage.database import StorageError
 from ace321.storage.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+SYSTEM_TENANT = 0
+"""``tenant_id`` of the chain's own events (``rekey``): no tenant's view shows them."""
 
 
 def canonical_json(value: Any) -> str:
@@ -42,10 +55,35 @@ def timestamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_hash(event: dict[str, Any]) -> str:
-    """Hash of an event dict (every field but ``hash``; ``before``/``after`` as JSON values)."""
-    payload = {key: value for key, value in event.items() if key != "hash"}
-    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+def event_hash(event: dict[str, Any], key: AuditKey | None) -> str:
+    """Hash of an event dict (every field but ``hash``; ``before``/``after`` as JSON values):
+    HMAC-SHA-256 with ``key``, plain SHA-256 for the legacy events (``key`` None)."""
+    payload = {name: value for name, value in event.items() if name != "hash"}
+    text = canonical_json(payload)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() if key is None else key.mac(text)
+
+
+def head_mac(key: AuditKey, *, last_id: int, last_hash: str, legacy_last_id: int) -> str:
+    """The MAC of the chain head: rewinding the head by SQL needs the key."""
+    return key.mac(f"ace321 audit head\0{int(last_id)}\0{last_hash}\0{int(legacy_last_id)}"
+                   f"\0{key.key_id}")
+
+
+def chain_key(head: AuditHead, *, create: bool = False) -> AuditKey:
+    """The key of the chain ``head`` records; a StorageError when it is not the one at hand."""
+    if head.key_id is None:
+        raise StorageError("the audit chain head carries no key record (a database not "
+                           "migrated, or the record was removed): run `ace321 audit verify`")
+    try:
+        key = load_key(create=create)
+    except AuditKeyError as error:
+        raise StorageError(str(error)) from None
+    if key.key_id != head.key_id:
+        raise StorageError(
+            f"the audit key at {key_location()} (key id {key.key_id}) is not the key of this "
+            f"database's audit chain (key id {head.key_id}): restore the right key file from its "
+            "backup, or point ACE321_AUDIT_KEY_FILE at it")
+    return key
 
 
 @dataclass(frozen=True)
@@ -95,6 +133,13 @@ def append_serialized(session: Session, *, tenant_id: int, actor: str, at: dt.da
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one()
+    key = chain_key(head)
+    if head.mac is None or not hmac.compare_digest(head.mac, head_mac(
+            key, last_id=head.last_id, last_hash=head.last_hash,
+            legacy_last_id=head.legacy_last_id or 0)):
+        raise StorageError("the audit chain head does not carry its MAC (it was rewritten by "
+                           "hand): nothing was written; run `ace321 audit verify`")
+    secret = key.secret
     prev_id, prev_hash = head.last_id, head.last_hash
     stamp = timestamp(at)
     # Keys in sorted order: action, actor, after, at, before, entity_id, entity_type, id,
@@ -103,7 +148,7 @@ def append_serialized(session: Session, *, tenant_id: int, actor: str, at: dt.da
     at_before = f',"at":{_text(stamp)},"before":'
     tenant = f',"tenant_id":{int(tenant_id)}}}'
     ids, hashes = [], []
-    sha256 = hashlib.sha256
+    digest = hmac.digest
     for action, entity_type, entity_id, before, after, rules_version in events:
         prev_id += 1
         text = "".join((
@@ -112,7 +157,7 @@ def append_serialized(session: Session, *, tenant_id: int, actor: str, at: dt.da
             _text(entity_type), ',"id":', str(prev_id), ',"prev_hash":"', prev_hash,
             '","rules_version":', "null" if rules_version is None else _text(rules_version),
             tenant))
-        prev_hash = sha256(text.encode("utf-8")).hexdigest()
+        prev_hash = digest(secret, text.encode("utf-8"), "sha256").hex()
         ids.append(prev_id)
         hashes.append(prev_hash)
     actions, entity_types, entity_ids, befores, afters, versions = (
@@ -126,9 +171,9 @@ def append_serialized(session: Session, *, tenant_id: int, actor: str, at: dt.da
         "at", "actor", "action", "entity_type", "entity_id", "before", "after", "rules_version",
         "prev_hash", "hash")}})
     write_frame(session, AuditEvent.__table__, frame)
-    session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(last_id=prev_id, last_hash=prev_hash)
-    )
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(
+        last_id=prev_id, last_hash=prev_hash, mac=head_mac(
+            key, last_id=prev_id, last_hash=prev_hash, legacy_last_id=head.legacy_last_id or 0)))
     return ids
 
 
@@ -177,52 +222,11 @@ def _events(session: Session, *conditions: Any) -> Iterator[AuditEvent]:
     yield from session.scalars(query)
 
 
-@dataclass
-class Verification:
-    ok: bool
-    events: int
-    event_id: int | None = None
-    problem: str | None = None
-    details: list[str] = field(default_factory=list)
+def verify(session: Session) -> Any:
+    """``storage.audit_verify.verify``: the chain, its head and the stored decisions."""
+    from ace321.storage.audit_verify import verify as verify_all
 
-
-def verify(session: Session) -> Verification:
-    """Walk the chain from the first event; report the first event changed, deleted or moved."""
-    expected_id, prev_hash, count = 1, GENESIS, 0
-    for row in _events(session):
-        count += 1
-        if row.id != expected_id:
-            if row.id > expected_id:
-                missing = (f"event {expected_id}" if row.id == expected_id + 1
-                           else f"events {expected_id}-{row.id - 1}")
-                return Verification(False, count, expected_id,
-                                    f"{missing} deleted: the chain jumps to event {row.id}")
-            return Verification(False, count, row.id, f"event {row.id} is out of order")
-        try:
-            event = _event_dict(row)
-        except json.JSONDecodeError:
-            return Verification(False, count, row.id, f"event {row.id} changed (before/after is "
-                                "not JSON)")
-        if event["hash"] != event_hash(event):
-            return Verification(False, count, row.id,
-                                f"event {row.id} changed: its content does not match its hash")
-        if row.prev_hash != prev_hash:
-            return Verification(False, count, row.id,
-                                f"event {row.id} does not follow event {row.id - 1}: prev_hash "
-                                "differs (an event was changed, deleted or reordered)")
-        prev_hash = row.hash
-        expected_id += 1
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
-    if head is None:
-        return Verification(False, count, None, "the chain head is missing")
-    if head.last_id != expected_id - 1 or head.last_hash != prev_hash:
-        if head.last_id >= expected_id:
-            return Verification(False, count, expected_id,
-                                f"event {expected_id} deleted: the chain ends at event "
-                                f"{expected_id - 1} but its head records event {head.last_id}")
-        return Verification(False, count, head.last_id,
-                            "the chain head does not match the newest event")
-    return Verification(True, count)
+    return verify_all(session)
 
 
 def export(session: Session, out: IO[str], *, start: dt.date | None = None,

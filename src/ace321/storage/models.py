@@ -214,13 +214,19 @@ class AuditEvent(Base):
 
 
 class AuditHead(Base):
-    """The last event of the chain (one row), so that deleting the newest events is detected."""
+    """The last event of the chain (one row, keyed), so that deleting the newest events is
+    detected."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # Added by migration 0005 (``storage.audit``): the key's public id, the last event hashed
+    # with plain SHA-256 before the chain was keyed (0: none), and the head's own MAC.
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    legacy_last_id: Mapped[int | None] = mapped_column(BigInteger)
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class ScnRegistry(Base):
