@@ -88,3 +88,17 @@ def test_a_type_the_upload_does_not_take_is_refused(shipment_type: str) -> None:
     manifest = example.MANIFEST.model_copy(update={"shipments": [shipment]})
     with pytest.raises(ValueError, match="not accepted by the BorderConnect CSV upload"):
         shipments_csv(manifest)
+
+
+def test_formula_like_cells_are_neutralised() -> None:
+    """Screening refuses such text (FORMULA_TEXT); the file is neutralised all the same, as it
+    is also opened in spreadsheets (issue 10 item 5)."""
+    shipment = example.SHIPMENTS[0]
+    consignee = shipment.consignee.model_copy(update={"name": '=HYPERLINK("http://x","y")'})
+    manifest = example.MANIFEST.model_copy(
+        update={"shipments": [shipment.model_copy(update={"consignee": consignee})]}
+    )
+    (row,) = _rows(shipments_csv(_with_commodity(description="@SUM(1+1)")))
+    assert row["Commodity Description"] == "'@SUM(1+1)"
+    (row,) = _rows(shipments_csv(manifest))
+    assert row["Consignee Name"] == "'=HYPERLINK(\"http://x\",\"y\")"

@@ -11,6 +11,7 @@ import polars as pl
 from rich.console import Console
 
 from ace321.cli.console import Clipped, Col, OutputTable
+from ace321.exports import spreadsheet
 from ace321.screening import ScreeningResult
 
 DECISION_STYLE = {
@@ -23,7 +24,8 @@ DECISION_STYLE = {
 
 
 def flat_frame(result: ScreeningResult) -> pl.DataFrame:
-    """One row per shipment with reasons and issues flattened to text, for CSV."""
+    """One row per shipment with reasons and issues flattened to text, for CSV (write it with
+    ``exports.spreadsheet``: formula-like cells neutralised)."""
     reasons = pl.col("reasons")
     issues = pl.col("issues")
     return result.shipments.select(
@@ -51,7 +53,7 @@ def write_result_file(result: ScreeningResult, path: Path) -> None:
     if suffix == ".json":
         path.write_text(json.dumps(result.to_document(), ensure_ascii=False, indent=1), encoding="utf-8")
     elif suffix == ".csv":
-        flat_frame(result).write_csv(path)
+        spreadsheet.write_csv(flat_frame(result), path)
     elif suffix == ".parquet":
         result.shipments.drop("value").with_columns(
             pl.lit(result.rules_version).alias("rules_version")
@@ -66,7 +68,7 @@ def print_json(result: ScreeningResult) -> None:
 
 
 def print_csv(result: ScreeningResult) -> None:
-    sys.stdout.write(flat_frame(result).write_csv())
+    sys.stdout.write(spreadsheet.csv_text(flat_frame(result)))
 
 
 def _counts_table(title: str, counts: dict[str, Any]) -> OutputTable:

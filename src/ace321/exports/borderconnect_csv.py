@@ -13,6 +13,7 @@ import io
 
 from ace321.exports import codes
 from ace321.exports.borderconnect_json import money
+from ace321.exports.spreadsheet import safe_cell
 from ace321.exports.text import clip, collapse
 from ace321.manifest.model import Commodity, Manifest, ManifestShipment
 
@@ -48,6 +49,7 @@ def shipments_csv(manifest: Manifest) -> str:
     """The CSV upload for the shipments of ``manifest`` (header row, then one row per commodity).
 
     Lines end with CRLF (RFC 4180). Descriptions are cut to 45 characters, the format's limit.
+    A cell a spreadsheet would run as a formula gets a leading ``'`` (``exports.spreadsheet``).
     Raises ``ValueError`` for a shipment type the CSV upload does not accept.
     """
     out = io.StringIO()
@@ -60,7 +62,9 @@ def shipments_csv(manifest: Manifest) -> str:
                 f"BorderConnect CSV upload (one of {', '.join(codes.CSV_SHIPMENT_TYPES)})"
             )
         for commodity in shipment.commodities:
-            writer.writerow(_row(shipment, commodity))
+            # Screening refuses formula-like text in these fields (FORMULA_TEXT); neutralised
+            # here too, as the file is also opened in spreadsheets.
+            writer.writerow([safe_cell(cell) for cell in _row(shipment, commodity)])
     return out.getvalue()
 
 

@@ -36,6 +36,8 @@ Error codes (the trip cannot be filed as it is):
 ``HAZMAT_NO_INSURANCE``     hazmat aboard and no conveyance insurance (insurer, policy, year, amount)
 ``HAZMAT_NO_ENDORSEMENT``   hazmat aboard and no driver with an ``HD`` travel document
 ``INVALID_INSURANCE``       the hazmat insurance year or amount is not plausible
+``FORMULA_TEXT``            a text starts with ``=``, ``+``, ``-``, ``@``, tab or CR (formula
+                            injection: ``ace321.validation.formulas``)
 ==========================  ===================================================================
 
 Warning codes (reported, never block):
@@ -76,6 +78,7 @@ from ace321.manifest import codes
 from ace321.manifest.model import LicensePlate, Person, TravelDocument, Trip
 from ace321.reference.ports import Port
 from ace321.validation.codes import Severity
+from ace321.validation.formulas import formula_like
 
 ERRORS: dict[str, str] = {
     "MISSING_FIELD": "a required field is empty",
@@ -102,6 +105,7 @@ ERRORS: dict[str, str] = {
     "HAZMAT_NO_INSURANCE": "hazmat aboard and no conveyance insurance",
     "HAZMAT_NO_ENDORSEMENT": "hazmat aboard and no driver with an HD (hazmat endorsement) document",
     "INVALID_INSURANCE": "the hazmat insurance year or amount is not plausible",
+    "FORMULA_TEXT": "a text starts with =, +, -, @, tab or CR (a spreadsheet formula)",
 }
 
 WARNINGS: dict[str, str] = {
@@ -172,6 +176,10 @@ def _text(
         return False
     if pattern and not re.fullmatch(pattern, value):
         out.add("INVALID_FORMAT", path, f"{path} {value!r} is not {form}")
+        return False
+    if formula_like(value):
+        out.add("FORMULA_TEXT", path, f"{path} {value!r} starts like a spreadsheet formula (=, "
+                "+, -, @, tab or line break); CBP's files must not carry it")
         return False
     return True
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ace321.intake import columns
-from ace321.validation import codes, iso_codes
+from ace321.validation import codes, formulas, iso_codes
 
 COUNTRIES = list(iso_codes.COUNTRIES)
 CURRENCIES = [code for code in iso_codes.CURRENCIES if code not in iso_codes.NOT_MONEY]
@@ -27,7 +27,14 @@ TRUE_WORDS = ["true", "yes", "y", "1"]
 FALSE_WORDS = ["false", "no", "n", "0"]
 
 # Columns checked on every line; every other column belongs to the shipment.
-LINE_LEVEL = frozenset(columns.LINE) | {"is_gift", "adcvd_case", "hazmat_un", "marks"}
+LINE_LEVEL = frozenset(columns.LINE) | {"is_gift", "adcvd_case", "hazmat_un", "marks",
+                                        "hazmat_contact_name", "hazmat_contact_phone"}
+# Text that goes to CBP in the filing files, where formula-like text is refused (FORMULA_TEXT);
+# ``validation.formulas`` says why and what phones may start with.
+TO_CBP_TEXT = (*(c for c in columns.SHIPPER if c != "shipper_country"),
+               *(c for c in columns.CONSIGNEE
+                 if c not in ("consignee_country", "consignee_phone", "consignee_email")),
+               "description", "marks", "hazmat_contact_name")
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,14 @@ def checks(coverage_start: dt.date) -> tuple[tuple[Check, ...], tuple[Check, ...
         "NO_EXCHANGE_RATE", "currency",
         pl.format("no {} to USD rate dated on or before {}", pl.col("_currency"), pl.col("arrival")),
         values_in="currency")
+
+    # Formula injection in what goes to CBP (the phone given with a leading "+" is allowed).
+    for column, phone in (*((c, False) for c in TO_CBP_TEXT), ("hazmat_contact_phone", True)):
+        add(formulas.formula_expr(column, phone=phone), "FORMULA_TEXT", column,
+            pl.format('{} "{}" starts with =, +, -, @, a tab or a line break, which a '
+                      "spreadsheet runs as a formula; CBP's files must not carry it: remove or "
+                      "reword the start", pl.lit(column),
+                      pl.col(column)), values_in=column)
 
     # Warnings on descriptions and duplicates (``_vague``, ``_first_of_kind``: see checks).
     add(pl.col("_vague"), "VAGUE_DESCRIPTION", "description",

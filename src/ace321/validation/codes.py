@@ -26,6 +26,7 @@ ERRORS: dict[str, str] = {
     "INVALID_FLAG": "a true/false field holds something else",
     "INVALID_HAZMAT_UN": "hazmat UN number is not UN followed by 4 digits",
     "CONFLICTING_SHIPMENT": "one shipment_id with two consignees, arrival dates, gift flags or orders",
+    "FORMULA_TEXT": "text sent to CBP starts with =, +, -, @, tab or CR (a spreadsheet formula)",
     # Against stored history (``ace321 ingest``, ``ace321 check --db``).
     "DUPLICATE_SHIPMENT": "a stored shipment has this shipment_id with other content",
 }
