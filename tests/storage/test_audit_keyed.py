@@ -303,3 +303,17 @@ def test_a_legacy_chain_is_sealed_on_upgrade_and_stays_checked(fresh_db_url, kit
         assert not broken.ok and broken.event_id == 2
     finally:
         database.close()
+
+
+@pytest.mark.parametrize("secret", ["a" * 32, "b" * 64, "c" * 65, "é" * 100])
+def test_the_fast_mac_is_hmac_sha256(secret, monkeypatch):
+    import hmac
+
+    from ace321.storage.audit_key import load_key
+
+    monkeypatch.setenv("ACE321_AUDIT_KEY", secret)
+    key = load_key(create=False)
+    fast = key.mac_function()
+    for message in ("", "x", "ü" * 500, '{"a":1}'):
+        expected = hmac.new(secret.encode(), message.encode(), "sha256").hexdigest()
+        assert fast(message.encode()) == key.mac(message) == expected

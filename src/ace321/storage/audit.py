@@ -139,7 +139,7 @@ def append_serialized(session: Session, *, tenant_id: int, actor: str, at: dt.da
             legacy_last_id=head.legacy_last_id or 0)):
         raise StorageError("the audit chain head does not carry its MAC (it was rewritten by "
                            "hand): nothing was written; run `ace321 audit verify`")
-    secret = key.secret
+    mac = key.mac_function()
     prev_id, prev_hash = head.last_id, head.last_hash
     stamp = timestamp(at)
     # Keys in sorted order: action, actor, after, at, before, entity_id, entity_type, id,
@@ -148,7 +148,6 @@ def append_serialized(session: Session, *, tenant_id: int, actor: str, at: dt.da
     at_before = f',"at":{_text(stamp)},"before":'
     tenant = f',"tenant_id":{int(tenant_id)}}}'
     ids, hashes = [], []
-    digest = hmac.digest
     for action, entity_type, entity_id, before, after, rules_version in events:
         prev_id += 1
         text = "".join((
@@ -157,7 +156,7 @@ def append_serialized(session: Session, *, tenant_id: int, actor: str, at: dt.da
             _text(entity_type), ',"id":', str(prev_id), ',"prev_hash":"', prev_hash,
             '","rules_version":', "null" if rules_version is None else _text(rules_version),
             tenant))
-        prev_hash = digest(secret, text.encode("utf-8"), "sha256").hex()
+        prev_hash = mac(text.encode("utf-8"))
         ids.append(prev_id)
         hashes.append(prev_hash)
     actions, entity_types, entity_ids, befores, afters, versions = (
