@@ -58,9 +58,13 @@ def timestamp(at: dt.datetime) -> str:
 def event_hash(event: dict[str, Any], key: AuditKey | None) -> str:
     """Hash of an event dict (every field but ``hash``; ``before``/``after`` as JSON values):
     HMAC-SHA-256 with ``key``, plain SHA-256 for the legacy events (``key`` None)."""
-    payload = {name: value for name, value in event.items() if name != "hash"}
-    text = canonical_json(payload)
+    text = event_text(event)
     return hashlib.sha256(text.encode("utf-8")).hexdigest() if key is None else key.mac(text)
+
+
+def event_text(event: dict[str, Any]) -> str:
+    """The canonical JSON an event's hash is taken over (every field but ``hash``)."""
+    return canonical_json({name: value for name, value in event.items() if name != "hash"})
 
 
 def head_mac(key: AuditKey, *, last_id: int, last_hash: str, legacy_last_id: int) -> str:

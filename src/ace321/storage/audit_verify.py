@@ -16,6 +16,7 @@ no longer holds the anchored event, which ``verify`` reports.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import json
 from collections.abc import Callable, Iterable
@@ -62,6 +63,7 @@ def _walk(session: Session, key: AuditKey | None, legacy_last_id: int, fold: Fol
     """(last id, last hash, first problem) of the events in id order; events up to
     ``legacy_last_id`` (all when ``key`` is None) are checked with plain SHA-256."""
     expected_id, prev_hash = 1, audit.GENESIS
+    keyed = key.mac_function() if key is not None else None
     for row in audit._events(session):
         if row.id != expected_id:
             if row.id > expected_id:
@@ -76,8 +78,10 @@ def _walk(session: Session, key: AuditKey | None, legacy_last_id: int, fold: Fol
         except json.JSONDecodeError:
             return expected_id - 1, prev_hash, _Broken(
                 row.id, f"event {row.id} changed (before/after is not JSON)")
-        legacy = key is None or row.id <= legacy_last_id
-        if not hmac.compare_digest(row.hash, audit.event_hash(event, None if legacy else key)):
+        legacy = keyed is None or row.id <= legacy_last_id
+        text = audit.event_text(event).encode("utf-8")
+        expected = hashlib.sha256(text).hexdigest() if legacy or keyed is None else keyed(text)
+        if not hmac.compare_digest(row.hash, expected):
             how = ("its content does not match its SHA-256 hash" if legacy else
                    "its content does not match its HMAC (changed, or its hash recomputed "
                    "without the audit key)")
