@@ -114,20 +114,26 @@ class _Filing:
         if not options.skip_invalid:
             problems.extend(invalid_details(result, invalid))
         problems.extend(status_problems(session, stored, kept))
-        problems.extend(scn_problems(session, tenant_pk, trip.carrier_scac,
-                                     user_scns(result, kept)))
+        given = user_scns(result, kept)
+        # Numbers given by hand are locked until the commit: two tenants filing for one SCAC at
+        # once get DUPLICATE_TRIP_NUMBER / SCN_REUSED, never a unique-index failure.
+        lock_names(session, {f"scac-number|{trip.carrier_scac}|{n}"
+                             for n in [trip.trip_number, *given] if n})
+        problems.extend(scn_problems(session, tenant_pk, trip.carrier_scac, given))
         if trip.trip_number:
-            existing = trip_by_number(session, tenant_pk, trip.trip_number)
+            existing = trip_by_number(session, trip.carrier_scac, trip.trip_number)
             if existing is not None:
+                whose = (f"a trip filed {existing.filed_at.isoformat()} (status "
+                         f"{existing.status})" if existing.tenant_id == tenant_pk else
+                         "a trip of another account filing for this carrier")
                 problems.append(problem(
                     "DUPLICATE_TRIP_NUMBER", "trip_number",
-                    f"trip number {trip.trip_number} is already used by a trip filed "
-                    f"{existing.filed_at.isoformat()} (status {existing.status}); "
+                    f"trip number {trip.trip_number} is already used for carrier "
+                    f"{trip.carrier_scac} by {whose}; a trip number is unique for its SCAC and "
                     "CBP rejects duplicates (418)"))
             trip_number = trip.trip_number
         else:
-            trip_number = next_trip_number(session, tenant_pk, trip.carrier_scac, self.day,
-                                           consume=False)
+            trip_number = next_trip_number(session, trip.carrier_scac, self.day, consume=False)
         provisional = iter(range(1, 10**9))
         outcome = build_manifest(
             trip, trip_number, result,
@@ -165,7 +171,7 @@ class _Filing:
               skipped: list[dict[str, Any]]) -> ManifestReport:
         options, trip = self.options, self.options.trip
         trip_number = trip.trip_number or next_trip_number(
-            session, tenant_pk, trip.carrier_scac, self.day, consume=True)
+            session, trip.carrier_scac, self.day, consume=True)
         outcome = build_manifest(
             trip, trip_number, result,
             allocate_scns=lambda n: allocate_scns(session, tenant_pk, trip.carrier_scac, n),

@@ -218,13 +218,17 @@ def scn_problems(session: Session, tenant_pk: int, scac: str,
                                f"scn {given!r}: write it as {clean}"))
             continue
         valid[clean] = shipments
-    registered = registered_scns(session, tenant_pk, valid)
+    registered = registered_scns(session, valid)
     trips = trip_numbers_of(session, {r.trip_id for r in registered.values()
-                                      if r.trip_id is not None})
+                                      if r.trip_id is not None and r.tenant_id == tenant_pk})
     for scn, row in registered.items():
-        on = f" on trip {trips[row.trip_id]}" if row.trip_id in trips else ""
+        if row.tenant_id != tenant_pk:  # another tenant's trip is not named
+            when = "by another account filing for this carrier"
+        else:
+            on = f" on trip {trips[row.trip_id]}" if row.trip_id in trips else ""
+            when = f"{row.issued_at.isoformat()}{on}"
         out.append(problem(
             "SCN_REUSED", f"shipments[{valid[scn][0]}].scn",
-            f"SCN {scn} was already issued {row.issued_at.isoformat()}{on}; an SCN "
-            "is never reused"))
+            f"SCN {scn} was already issued {when}; an SCN is unique for its SCAC and never "
+            "reused"))
     return out

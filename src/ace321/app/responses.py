@@ -24,12 +24,15 @@ class ImportedResponses:
 
     def document(self) -> dict[str, Any]:
         return {"source_file": self.source_file, "messages": self.messages(),
-                "errors": len(self.report.errors), "unknown_codes": len(self.report.unknown)}
+                "errors": len(self.report.errors), "unknown_codes": len(self.report.unknown),
+                "already_imported": self.report.skipped}
 
 
-def import_response_file(db: Database, data: bytes, *, name: str, tenant: str, actor: str,
+def import_response_file(db: Database, data: bytes, *, name: str, tenant: str | None, actor: str,
                          now: dt.datetime) -> ImportedResponses:
-    """Store and apply every message of one file in one transaction. Raises ``InvalidInput``
+    """Store and apply every message of one file in one transaction; ``tenant`` None matches
+    every tenant's trips (the CLI), a name only that tenant's (the API). The same content again
+    stores nothing twice (``report.already_imported``). Raises ``InvalidInput``
     (code ``UNUSABLE_INPUT``) for a file that is not a response document; messages that cannot
     be applied are stored and counted in ``report.errors``."""
     from ace321.exports.cbp_responses import ResponseFormatError, parse_response_file

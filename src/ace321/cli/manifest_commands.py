@@ -288,7 +288,8 @@ def responses_import(
         raise _fail(f"{file}: cannot read: {error}") from None
     database = _open(db)
     try:
-        imported = import_response_file(database, data, name=file.name, tenant=TENANT,
+        # Every tenant's trips: a response goes to the one trip (and tenant) its number names.
+        imported = import_response_file(database, data, name=file.name, tenant=None,
                                         actor=_actor(actor), now=now())
     except InvalidInput as error:
         raise _fail(f"{file}: {error.message}") from None
@@ -299,9 +300,16 @@ def responses_import(
     report = imported.report
     rows = [a.as_dict() for a in report.applied]
     if as_json:
-        _print_json({"source_file": file.name, "messages": rows,
-                     "errors": len(report.errors), "unknown_codes": len(report.unknown)})
+        _print_json(imported.document())
+    elif report.already_imported:
+        first = report.first_imported_at
+        when = f" on {first.isoformat(timespec='seconds')}" if first else ""
+        ui.say(f"{file.name}: already imported{when} ({report.skipped} message(s)); nothing "
+               "changed")
     else:
+        if report.skipped:
+            ui.say(f"{report.skipped} message(s) of {file.name} were already imported: skipped",
+                   stderr=True)
         table = OutputTable(f"{file.name}: {len(rows)} message(s)", [
             "type", "trip", "SCN", "code", Col("text", text=True), Col("meaning", text=True),
             Col("outcome", text=True)])

@@ -22,6 +22,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -233,7 +235,11 @@ class ScnRegistry(Base):
     """Shipment control numbers issued (a stub for the manifest work)."""
 
     __tablename__ = "scn_registry"
-    __table_args__ = (UniqueConstraint("tenant_id", "scn", name="uq_scn_registry_tenant_scn"),)
+    # An SCN is issued once across every tenant, never again (migration 0006); SCNs issued twice
+    # before that are kept, marked ``legacy_duplicate``.
+    __table_args__ = (Index("uq_scn_registry_scn", "scn", unique=True,
+                            sqlite_where=text("NOT legacy_duplicate"),
+                            postgresql_where=text("NOT legacy_duplicate")),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
@@ -245,6 +251,8 @@ class ScnRegistry(Base):
     actor: Mapped[str | None] = mapped_column(String(200))
     rules_version: Mapped[str | None] = mapped_column(String(100))
     trip_id: Mapped[int | None] = mapped_column(ForeignKey("trips.id"))
+    legacy_duplicate: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
 
 
 from ace321.storage import api_models as _api_models  # noqa: E402, F401  (REST API tables)

@@ -5,8 +5,17 @@ code, text, the raw segment or JSON, the source file and its SHA-256, when, who)
 outcome: what was changed, or why nothing was. Nothing is dropped:
 
 - an unknown code is stored and reported (``known`` false) and changes no status;
+- a message is matched to the one trip it names (its trip number, else its SCN) across every
+  tenant: trip numbers and SCNs are unique per carrier SCAC (migration 0006), so the trip also
+  tells the tenant. With ``tenant`` given (the API: the key's tenant) only that tenant's trips
+  are looked at. A trip number or SCN that several trips share (numbers issued twice before
+  0006) is ambiguous: stored as an error naming the trips, applied to none;
 - a message about an unknown trip or SCN is stored as an error naming it; the other messages
   of the file are still applied (the caller exits 1);
+- importing a file again is idempotent by content (its SHA-256): a message already stored and
+  applied is skipped, never stored twice; one stored as an error (say, its trip was filed
+  since) is tried again and its row updated. A file whose every message was applied before is
+  reported ``already_imported`` and changes nothing;
 - the first response about a trip implies it was transmitted: an OPEN trip becomes
   TRANSMITTED, and its MANIFESTED shipments TRANSMITTED;
 - a status several steps ahead implies the steps between (a release of a TRANSMITTED shipment
@@ -111,6 +120,13 @@ class Applied:
 class ImportReport:
     source_file: str
     applied: list[Applied] = field(default_factory=list)
+    skipped: int = 0
+    """Messages already imported from this content before (not applied again)."""
+    first_imported_at: dt.datetime | None = None
+
+    @property
+    def already_imported(self) -> bool:
+        return self.skipped > 0 and not self.applied
 
     @property
     def errors(self) -> list[Applied]:
@@ -122,32 +138,56 @@ class ImportReport:
 
 
 class _Importer:
-    def __init__(self, session: Session, tenant_pk: int, actor: str, now: dt.datetime) -> None:
+    def __init__(self, session: Session, scope: int | None, actor: str, now: dt.datetime) -> None:
         self.session = session
-        self.tenant_pk = tenant_pk
+        self.scope = scope
         self.actor = actor
         self.now = now
         self.trips: dict[str, TripRecord | None] = {}
-        self.entries: list[audit.Entry] = []
+        self.by_id: dict[int, TripRecord] = {}
+        self.entries: list[tuple[int, audit.Entry]] = []
         self.history: list[dict[str, Any]] = []
 
-    def trip(self, number: str) -> TripRecord | None:
-        if number not in self.trips:
-            self.trips[number] = self.session.scalars(select(TripRecord).where(
-                TripRecord.tenant_id == self.tenant_pk, TripRecord.trip_number == number)
-                .with_for_update()).one_or_none()
-        return self.trips[number]
+    def _scoped(self, query: Any) -> Any:
+        return query if self.scope is None else query.where(TripRecord.tenant_id == self.scope)
 
-    def trip_of_scn(self, scn: str) -> TripRecord | None:
-        trip_id = self.session.execute(
+    def _keep(self, records: list[TripRecord]) -> list[TripRecord]:
+        return [self.by_id.setdefault(r.id, r) for r in records]
+
+    def trip(self, number: str) -> list[TripRecord]:
+        """The trips with this number (one, unless numbers were issued twice before 0006)."""
+        records = self._keep(list(self.session.scalars(self._scoped(select(TripRecord).where(
+            TripRecord.trip_number == number)).order_by(TripRecord.id).with_for_update())))
+        if len(records) == 1:
+            self.trips[number] = records[0]
+        return records
+
+    def trip_of_scn(self, scn: str) -> list[TripRecord]:
+        """The trips an SCN is on, newest first (one, unless it was issued twice)."""
+        ids = list(self.session.execute(self._scoped(
             select(TripShipment.trip_id).join(TripRecord, TripRecord.id == TripShipment.trip_id)
-            .where(TripRecord.tenant_id == self.tenant_pk, TripShipment.scn == scn)
-            .order_by(TripShipment.trip_id.desc()).limit(1)).scalar_one_or_none()
-        if trip_id is None:
-            return None
-        record = self.session.get(TripRecord, trip_id)
-        assert record is not None
-        return self.trips.setdefault(record.trip_number, record)
+            .where(TripShipment.scn == scn)).distinct()).scalars())
+        records = [self.session.get(TripRecord, i) for i in sorted(ids, reverse=True)]
+        return self._keep([r for r in records if r is not None])
+
+    def locate(self, message: CbpMessage) -> tuple[TripRecord | None, str | None]:
+        """The one trip the message is about, or why there is none."""
+        if message.trip_number:
+            what, found = f"trip {message.trip_number}", self.trip(message.trip_number)
+        elif message.scn:
+            what, found = f"SCN {message.scn}", self.trip_of_scn(message.scn)
+            if len({r.tenant_id for r in found}) == 1:
+                found = found[:1]  # one tenant's shipment re-filed: its latest trip
+        else:
+            return None, "names neither a trip nor an SCN: not applied"
+        if not found:
+            return None, f"unknown {what}: not applied"
+        if len(found) > 1:
+            trips = ", ".join(f"{r.trip_number} (tenant {r.tenant_id})" for r in found)
+            return None, (f"ambiguous: {what} matches {len(found)} trips ({trips}), numbers "
+                          "issued twice before they were unique per SCAC: not applied to any")
+        self.trips.setdefault(found[0].trip_number, found[0])
+        return found[0], None
 
     def shipments(self, record: TripRecord, scn: str | None = None) -> list[Shipment]:
         query = select(Shipment).join(TripShipment, TripShipment.shipment_pk == Shipment.id).where(
@@ -168,10 +208,9 @@ class _Importer:
         self.session.execute(update(TripRecord).where(TripRecord.id == record.id).values(
             status=target, updated_at=self.now).execution_options(synchronize_session=False))
         record.status = target
-        self.entries.append(audit.Entry("status", "trip", record.trip_number,
-                                        before={"status": before},
-                                        after={"status": target, "via": steps[:-1],
-                                               "cause": cause}))
+        self.entries.append((record.tenant_id, audit.Entry(
+            "status", "trip", record.trip_number, before={"status": before},
+            after={"status": target, "via": steps[:-1], "cause": cause})))
         return f"trip {' -> '.join([before, *steps])}"
 
     def move_shipment(self, shipment: Shipment, target: str, cause: str) -> str | None:
@@ -192,10 +231,9 @@ class _Importer:
                 "cause": f"implied by {cause}" if implied else cause})
             previous = step
         shipment.status = target
-        self.entries.append(audit.Entry("status", "shipment", shipment.shipment_id,
-                                        before={"status": before},
-                                        after={"status": target, "via": steps[:-1],
-                                               "cause": cause}))
+        self.entries.append((shipment.tenant_id, audit.Entry(
+            "status", "shipment", shipment.shipment_id, before={"status": before},
+            after={"status": target, "via": steps[:-1], "cause": cause})))
         return f"{shipment.shipment_id} {' -> '.join([before, *steps])}"
 
     def transmitted(self, record: TripRecord, cause: str) -> list[str]:
@@ -212,18 +250,9 @@ class _Importer:
     # -- one message --------------------------------------------------------------------
 
     def apply(self, message: CbpMessage, rejected: set[str]) -> Applied:
-        record = None
-        if message.trip_number:
-            record = self.trip(message.trip_number)
-            if record is None:
-                return Applied(message, f"unknown trip {message.trip_number}: not applied",
-                               error=True)
-        elif message.scn:
-            record = self.trip_of_scn(message.scn)
-            if record is None:
-                return Applied(message, f"unknown SCN {message.scn}: not applied", error=True)
-        else:
-            return Applied(message, "names neither a trip nor an SCN: not applied", error=True)
+        record, why = self.locate(message)
+        if record is None:
+            return Applied(message, why or "not applied", error=True)
         number = record.trip_number
         targets: list[Shipment] = []
         if message.scn:
@@ -281,38 +310,87 @@ class _Importer:
 
 
 def import_responses(db: Database, messages: list[CbpMessage], *, source_file: str,
-                     sha256: str, actor: str, now: dt.datetime, tenant: str = "default"
+                     sha256: str, actor: str, now: dt.datetime, tenant: str | None = "default"
                      ) -> ImportReport:
-    """Store and apply every message of one file, in one transaction (see the module doc)."""
+    """Store and apply every message of one file, in one transaction (see the module doc).
+
+    ``tenant`` None matches every tenant's trips (the CLI's operator); a name limits the
+    matching to that tenant's trips (the API)."""
     report = ImportReport(source_file)
     with db.transaction() as session:
-        tenant_pk = tenant_id(session, tenant)
-        importer = _Importer(session, tenant_pk, actor, now)
-        lock_names(session, {f"trip|{tenant_pk}|{m.trip_number}" for m in messages
-                             if m.trip_number} | {f"responses|{tenant_pk}"})
+        scope = None if tenant is None else tenant_id(session, tenant)
+        home = scope if scope is not None else tenant_id(session, "default")
+        lock_names(session, {f"responses|{sha256}"} | {
+            f"trip-number|{m.trip_number}" for m in messages if m.trip_number})
+        before = _stored_before(session, sha256, scope)
+        importer = _Importer(session, scope, actor, now)
         # Shipments rejected anywhere in the file do not follow their trip's acceptance.
         rejected = {m.scn for m in messages if m.scn and m.info is not None
                     and _SHIPMENT_TARGET.get(m.info.effect) == "REJECTED"}
-        rows = []
-        for message in messages:
+        rows, retried = [], []
+        for position, message in enumerate(messages):
+            earlier = before.get(position)
+            if earlier is not None and not earlier.error:
+                report.skipped += 1
+                continue
             applied = importer.apply(message, rejected)
             report.applied.append(applied)
             record = importer.trips.get(applied.trip_number) if applied.trip_number else None
-            rows.append({
-                "tenant_id": tenant_pk, "trip_id": record.id if record else None,
+            row = {
+                "tenant_id": record.tenant_id if record else home,
+                "trip_id": record.id if record else None,
                 "trip_number": message.trip_number or applied.trip_number, "scn": message.scn,
                 "message_type": message.message_type, "code": message.code,
                 "text": message.text, "known": message.known, "outcome": applied.outcome,
                 "error": applied.error, "received_at": now, "source_file": source_file,
-                "source_sha256": sha256, "raw": message.raw, "actor": actor})
+                "source_sha256": sha256, "raw": message.raw, "actor": actor,
+                "position": position}
+            if earlier is not None:
+                retried.append((earlier.id, row))
+            else:
+                rows.append(row)
+        if before:
+            report.first_imported_at = min(r.received_at for r in before.values())
+        if not report.applied:
+            return report  # already imported: nothing changes, not even the audit trail
         if rows:
             session.execute(insert(CbpResponse), rows)
+        for row_id, row in retried:
+            session.execute(update(CbpResponse).where(CbpResponse.id == row_id).values(**row))
         if importer.history:
             session.execute(insert(StatusChange), importer.history)
-        importer.entries.insert(0, audit.Entry(
-            "responses", "file", source_file,
-            after={"sha256": sha256, "messages": len(messages),
-                   "errors": len(report.errors), "unknown_codes": len(report.unknown),
-                   "codes": [m.code for m in messages]}))
-        audit.append(session, tenant_id=tenant_pk, actor=actor, at=now, entries=importer.entries)
+        _audit(session, importer, report, messages, home, source_file=source_file,
+               sha256=sha256, actor=actor, now=now)
     return report
+
+
+def _stored_before(session: Session, sha256: str, scope: int | None
+                   ) -> dict[int, CbpResponse]:
+    """The rows an earlier import of the same content left, by message position (the last)."""
+    query = select(CbpResponse).where(CbpResponse.source_sha256 == sha256,
+                                      CbpResponse.position.is_not(None))
+    if scope is not None:
+        query = query.where(CbpResponse.tenant_id == scope)
+    out: dict[int, CbpResponse] = {}
+    for row in session.scalars(query.order_by(CbpResponse.id)):
+        assert row.position is not None
+        out[row.position] = row
+    return out
+
+
+def _audit(session: Session, importer: _Importer, report: ImportReport,
+           messages: list[CbpMessage], home: int, *, source_file: str, sha256: str, actor: str,
+           now: dt.datetime) -> None:
+    """The file's event and the status events, in each tenant whose trips it touched."""
+    by_tenant: dict[int, list[audit.Entry]] = {}
+    for tenant_pk, entry in importer.entries:
+        by_tenant.setdefault(tenant_pk, []).append(entry)
+    tenants = list(by_tenant) or [home]
+    for tenant_pk in tenants:
+        header = audit.Entry("responses", "file", source_file, after={
+            "sha256": sha256, "messages": len(messages), "applied": len(report.applied),
+            "already_imported": report.skipped, "errors": len(report.errors),
+            "unknown_codes": len(report.unknown),
+            "codes": [a.message.code for a in report.applied]})
+        audit.append(session, tenant_id=tenant_pk, actor=actor, at=now,
+                     entries=[header, *by_tenant.get(tenant_pk, [])])

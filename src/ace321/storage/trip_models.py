@@ -3,15 +3,17 @@
 They live on the same ``Base`` as ``storage.models`` (imported at the end of that module, so
 the migrations see every table). The schema is made by migration ``0002``.
 
-- ``trips``: one manifest as filed (trip number unique per tenant, status OPEN -> TRANSMITTED
+- ``trips``: one manifest as filed (trip number unique per carrier SCAC across tenants, status
+  OPEN -> TRANSMITTED
   -> ACCEPTED | REJECTED -> ARRIVED -> RELEASED, or CANCELLED), with the X12 control number,
   the trip file as JSON and the rules version used.
 - ``trip_files``: the files of the manifest, byte for byte, with their SHA-256, so that
   ``ace321 trips show --files DIR`` re-emits exactly what was written.
 - ``trip_shipments``: which stored shipment travels on which trip under which SCN and ACE type
   (several shipments of one consignee drop share an SCN).
-- ``counters``: named per-tenant counters incremented inside the write transaction (SQLite's
-  SCN and control-number sequences; trip-number sequences on every database).
+- ``counters``: named counters incremented inside the write transaction: per tenant (SQLite's
+  control-number sequence) or shared by every tenant (``SCAC_WIDE``: SQLite's SCN sequence,
+  the trip-number sequences of each SCAC and day on every database).
 - ``cbp_responses``: every message CBP (or BorderConnect) sent back, known code or not.
 """
 
@@ -31,6 +33,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,10 +46,19 @@ OPEN_TRIP_STATUSES = ("OPEN", "TRANSMITTED", "ACCEPTED", "ARRIVED")
 """A shipment on a trip in one of these statuses cannot go on another trip."""
 
 
+SCAC_WIDE = 0
+"""``counters.tenant_id`` of the sequences every tenant filing under a SCAC shares."""
+NOT_LEGACY = text("NOT legacy_duplicate")
+
+
 class TripRecord(Base):
     __tablename__ = "trips"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "trip_number", name="uq_trips_tenant_trip_number"),
+        # A trip number is unique for its carrier SCAC across every tenant (migration 0006);
+        # trips filed twice before that are kept, marked ``legacy_duplicate``.
+        Index("uq_trips_scac_trip_number", "carrier_scac", "trip_number", unique=True,
+              sqlite_where=NOT_LEGACY, postgresql_where=NOT_LEGACY),
+        Index("ix_trips_trip_number", "trip_number"),
         Index("ix_trips_tenant_status", "tenant_id", "status"),
     )
 
@@ -65,6 +78,8 @@ class TripRecord(Base):
     actor: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(Stamp)
     updated_at: Mapped[dt.datetime] = mapped_column(Stamp)
+    legacy_duplicate: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
 
 
 class TripFile(Base):
@@ -111,6 +126,7 @@ class CbpResponse(Base):
     __table_args__ = (
         Index("ix_cbp_responses_trip", "trip_id"),
         Index("ix_cbp_responses_scn", "tenant_id", "scn"),
+        Index("ix_cbp_responses_source", "source_sha256"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -129,3 +145,6 @@ class CbpResponse(Base):
     source_sha256: Mapped[str] = mapped_column(String(64))
     raw: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200))
+    # The message's 0-based place in its file (migration 0006): a file imported again is
+    # matched message by message (``storage.responses``).
+    position: Mapped[int | None] = mapped_column(Integer)

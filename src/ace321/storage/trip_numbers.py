@@ -1,8 +1,10 @@
 """Numbers issued when a trip is filed: SCNs, the X12 control number, generated trip numbers.
 
-SCNs come from the PostgreSQL sequence ``scn_seq`` (or the SQLite ``counters`` row ``scn``),
-the ISA13 control number from ``x12_control_seq`` (or the counter ``x12_control``), trip
-numbers from a counter per carrier and day. Counters change inside the caller's transaction and
+Trip numbers and SCNs are unique per carrier SCAC across every tenant (migration 0006): SCNs
+come from the PostgreSQL sequence ``scn_seq`` (or the SQLite ``counters`` row ``scn`` of
+``SCAC_WIDE``), trip numbers from a ``SCAC_WIDE`` counter per carrier and day, both shared by
+every tenant; the ISA13 control number from ``x12_control_seq`` (or the tenant's counter
+``x12_control``). Counters change inside the caller's transaction and
 roll back with it; PostgreSQL sequence values do not: a failed filing leaves a gap, never a
 reuse. Generated SCNs already in the registry (an SCN once supplied by hand) are skipped.
 """
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ace321.manifest.validation import generate_trip_number
 from ace321.storage.models import ScnRegistry
-from ace321.storage.trip_models import Counter, TripRecord
+from ace321.storage.trip_models import SCAC_WIDE, Counter, TripRecord
 
 SCN_DIGITS = 12
 CONTROL_MAX = 999_999_999
@@ -45,21 +47,23 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def registered_scns(session: Session, tenant_pk: int, scns: Iterable[str]) -> dict[str, Any]:
-    """SCN -> its registry row (issued_at, trip_id, shipment_pk), for those already issued."""
+def registered_scns(session: Session, scns: Iterable[str]) -> dict[str, Any]:
+    """SCN -> its registry row (issued_at, trip_id, shipment_pk, tenant_id), for those already
+    issued by any tenant: an SCN is unique for its SCAC across the database, for ever."""
     found: dict[str, Any] = {}
     values = sorted(set(scns))
     for start in range(0, len(values), _CHUNK):
         for row in session.execute(select(ScnRegistry.scn, ScnRegistry.issued_at,
-                                          ScnRegistry.trip_id, ScnRegistry.shipment_pk).where(
-                ScnRegistry.tenant_id == tenant_pk,
+                                          ScnRegistry.trip_id, ScnRegistry.shipment_pk,
+                                          ScnRegistry.tenant_id).where(
                 ScnRegistry.scn.in_(values[start:start + _CHUNK]))):
             found[row.scn] = row
     return found
 
 
 def allocate_scns(session: Session, tenant_pk: int, scac: str, count: int) -> list[str]:
-    """``count`` new SCNs: SCAC + 12 digits from the database sequence, never registered."""
+    """``count`` new SCNs: SCAC + 12 digits from the database sequence shared by every tenant,
+    never registered by any (``tenant_pk`` is kept for callers; the sequence is not theirs)."""
     out: list[str] = []
     while len(out) < count:
         need = count - len(out)
@@ -67,10 +71,10 @@ def allocate_scns(session: Session, tenant_pk: int, scac: str, count: int) -> li
             numbers = list(session.execute(text(
                 "SELECT nextval('scn_seq') FROM generate_series(1, :n)"), {"n": need}).scalars())
         else:
-            last = _bump(session, tenant_pk, "scn", need)
+            last = _bump(session, SCAC_WIDE, "scn", need)
             numbers = list(range(last - need + 1, last + 1))
         candidates = [f"{scac}{n:0{SCN_DIGITS}d}" for n in numbers]
-        taken = registered_scns(session, tenant_pk, candidates)
+        taken = registered_scns(session, candidates)
         out.extend(c for c in candidates if c not in taken)
     return out
 
@@ -86,19 +90,22 @@ def _trip_counter(scac: str, day: dt.date) -> str:
     return f"trip:{scac}:{day:%Y%m%d}"
 
 
-def trip_by_number(session: Session, tenant_pk: int, number: str) -> TripRecord | None:
+def trip_by_number(session: Session, scac: str, number: str) -> TripRecord | None:
+    """A trip of any tenant with this number for carrier ``scac`` (the oldest): a trip number
+    is unique for its SCAC across the database."""
     return session.scalars(select(TripRecord).where(
-        TripRecord.tenant_id == tenant_pk, TripRecord.trip_number == number)).one_or_none()
+        TripRecord.carrier_scac == scac, TripRecord.trip_number == number)
+        .order_by(TripRecord.id).limit(1)).first()
 
 
-def next_trip_number(session: Session, tenant_pk: int, scac: str, day: dt.date, *,
-                     consume: bool) -> str:
-    """The next free generated trip number of ``scac`` on ``day``; ``consume=False`` only
-    looks (the dry run before any number is used)."""
+def next_trip_number(session: Session, scac: str, day: dt.date, *, consume: bool) -> str:
+    """The next free generated trip number of ``scac`` on ``day``, from the SCAC's sequence
+    shared by every tenant; ``consume=False`` only looks (the dry run before any number is
+    used)."""
     name = _trip_counter(scac, day)
-    sequence = _peek(session, tenant_pk, name)
+    sequence = _peek(session, SCAC_WIDE, name)
     while True:
-        sequence = _bump(session, tenant_pk, name) if consume else sequence + 1
+        sequence = _bump(session, SCAC_WIDE, name) if consume else sequence + 1
         number = generate_trip_number(scac, day, sequence)
-        if trip_by_number(session, tenant_pk, number) is None:
+        if trip_by_number(session, scac, number) is None:
             return number

@@ -144,3 +144,6 @@ class ResponseImportPublic(BaseModel):
     messages: list[ResponseMessagePublic] = Field(description="Every message.")
     errors: int = Field(description="Messages that could not be applied.")
     unknown_codes: int = Field(description="Messages with a code not known (stored only).")
+    already_imported: int = Field(0, description="Messages of the same content imported "
+                                                 "before: skipped, not stored again (a document "
+                                                 "imported twice changes nothing).")
