@@ -15,6 +15,7 @@ from ace321.costs import Costs
 from ace321.costs.document import screening_document as document
 from ace321.costs.document import shipment_documents, totals
 from ace321.costs.duty import cents_text
+from ace321.exports import spreadsheet
 from ace321.screening import ScreeningResult
 
 COST_COLUMNS = ("entry_type", "duty_usd", "mpf_usd", "total_usd", "fiscal_year", "hts_revision")
@@ -41,7 +42,7 @@ def write_result_file(result: ScreeningResult, costs: Costs, path: Path) -> None
         pl.lit(result.rules_version).alias("rules_version"))
     joined = flat.join(flat_costs(costs), on="shipment_id", how="left", maintain_order="left")
     if suffix == ".csv":
-        joined.write_csv(path)
+        spreadsheet.write_csv(joined, path)
     else:
         joined.write_parquet(path)
 
@@ -52,8 +53,8 @@ def print_json(result: ScreeningResult, costs: Costs) -> None:
 
 
 def print_csv(result: ScreeningResult, costs: Costs) -> None:
-    sys.stdout.write(out.flat_frame(result).join(flat_costs(costs), on="shipment_id", how="left",
-                                                 maintain_order="left").write_csv())
+    sys.stdout.write(spreadsheet.csv_text(out.flat_frame(result).join(
+        flat_costs(costs), on="shipment_id", how="left", maintain_order="left")))
 
 
 def print_summary(result: ScreeningResult, costs: Costs, console: Console) -> None:
