@@ -350,7 +350,10 @@ def import_responses(db: Database, messages: list[CbpMessage], *, source_file: s
             else:
                 rows.append(row)
         if before:
-            report.first_imported_at = min(r.received_at for r in before.values())
+            first = min(r.received_at for r in before.values())
+            # SQLite gives stored times back naive: they were stored in UTC.
+            report.first_imported_at = (first.replace(tzinfo=dt.UTC) if first.utcoffset() is None
+                                        else first)
         if not report.applied:
             return report  # already imported: nothing changes, not even the audit trail
         if rows:
