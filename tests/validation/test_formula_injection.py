@@ -127,18 +127,18 @@ def test_no_neutralised_cell_starts_like_a_formula(value):
     assert safe_frame(pl.DataFrame({"v": [value]}))["v"][0] == out
 
 
-def test_check_output_and_stdout_csv_are_neutralised(tmp_path):
+def test_check_and_risk_csv_files_and_stdout_are_neutralised(tmp_path):
     orders = _write(tmp_path / "orders.csv", [
         _row("=HYPERLINK(\"http://x\")"), _row("@SUM(1+1)"), _row("-42"), _row("A1")])
     texts = []
-    for extra in ([], ["--costs"]):
-        out = tmp_path / f"result{len(extra)}.csv"
-        result = subprocess.run([str(ACE321), "check", str(orders), "--output", str(out), *extra],
+    for command in (["check"], ["check", "--costs"], ["risk"]):
+        out = tmp_path / f"result{len(texts)}.csv"
+        result = subprocess.run([str(ACE321), *command, str(orders), "--output", str(out)],
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         texts.append(out.read_text())
         texts.append(subprocess.run(
-            [str(ACE321), "check", str(orders), "--format", "csv", *extra], capture_output=True,
+            [str(ACE321), *command, str(orders), "--format", "csv"], capture_output=True,
             text=True, timeout=120).stdout)
     for text in texts:
         cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]

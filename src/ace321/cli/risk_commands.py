@@ -13,6 +13,7 @@ import typer
 from rich.text import Text
 
 from ace321.cli.console import Col, OutputTable, console, say
+from ace321.exports import spreadsheet
 from ace321.intake import UnusableInput, read_orders
 
 BAND_STYLE = {"low": "green", "medium": "yellow", "high": "bold red"}
@@ -102,11 +103,11 @@ def risk_command(
             risk.shipments.with_columns(pl.lit(risk.rules_version).alias("rules_version")) \
                 .write_parquet(output)
         else:
-            flat_frame(risk).write_csv(output)
+            spreadsheet.write_csv(flat_frame(risk), output)
     if format is RiskFormat.json:
         sys.stdout.write(json.dumps(risk.to_document(), ensure_ascii=False) + "\n")
     elif format is RiskFormat.csv:
-        sys.stdout.write(flat_frame(risk).write_csv())
+        sys.stdout.write(spreadsheet.csv_text(flat_frame(risk)))
     elif output is not None:
         say(f"{band_counts(risk)}; written to {output}")
     else:
