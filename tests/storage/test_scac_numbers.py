@@ -272,3 +272,32 @@ def test_migration_keeps_numbers_issued_twice_and_shares_the_sequences(fresh_db_
         assert report.errors and "ambiguous" in report.errors[0].outcome
     finally:
         database.close()
+
+
+@pytest.mark.parametrize("trip_number", [None, "MAPL20261123X"])
+def test_two_tenants_filing_at_once_never_share_a_number(db, kit, tmp_path, trip_number):
+    """Generated numbers come from the SCAC's shared sequence; a number given by hand is
+    locked, so the second filing is refused by name (never a unique-index error)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ace321.app.filing_checks import ManifestRefused
+
+    _tenant(db, "broker")
+
+    def file(tenant: str) -> Any:
+        try:
+            return _file(kit, db, tmp_path, tenant, [f"{tenant[:1].upper()}1"],
+                         trip_number=trip_number)
+        except ManifestRefused as refused:
+            return refused
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(file, ["default", "broker"]))
+    numbers = [t[1] for t in _trips(db)]
+    assert len(numbers) == len(set(numbers))
+    if trip_number is None:
+        assert len(numbers) == 2
+    else:
+        assert numbers == [trip_number]
+        (refused,) = [r for r in results if isinstance(r, ManifestRefused)]
+        assert {p["code"] for p in refused.problems} == {"DUPLICATE_TRIP_NUMBER"}
