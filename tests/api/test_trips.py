@@ -105,3 +105,30 @@ def test_responses_are_stored_and_bad_documents_are_422(api, helpers, stored):
                              headers={"content-type": "text/plain"}), 422)
     helpers.problem(api.post("/v1/responses", role="viewer", content=b"ISA",
                              headers={"content-type": "text/plain"}), 403)
+
+
+def test_a_response_posted_twice_is_stored_once(api, helpers, stored):
+    number = api.post("/v1/trips", json={"trip": EXAMPLE_TRIP, "shipment_ids": stored}).json()[
+        "trip_number"]
+    content = json.dumps({"data": "ACE_RESPONSE", "tripNumber": number,
+                          "validationResponses": [{"code": "081", "message": ""}]})
+    first = api.post("/v1/responses", content=content,
+                     headers={"content-type": "application/json"}).json()
+    assert first["errors"] == 0 and len(first["messages"]) == 1
+    assert first["already_imported"] == 0
+    again = api.post("/v1/responses", params={"name": "other-name.json"}, content=content,
+                     headers={"content-type": "application/json"}).json()
+    assert again["messages"] == [] and again["already_imported"] == 1
+    assert len(api.get(f"/v1/trips/{number}").json()["responses"]) == 1
+
+
+def test_another_tenant_cannot_take_a_trip_number_of_the_same_scac(api, helpers, stored):
+    number = api.post("/v1/trips", json={"trip": EXAMPLE_TRIP, "shipment_ids": stored}).json()[
+        "trip_number"]
+    api.upload([api.shipment("Z1", person="Zed", phone="+1 716-634-0199", arrival=DAY)],
+               tenant="rival")
+    body = helpers.problem(api.post("/v1/trips", json={
+        "trip": {**EXAMPLE_TRIP, "trip_number": number}, "shipment_ids": ["Z1"]},
+        tenant="rival"), 422)
+    issues = {i["code"]: i["message"] for i in body["issues"]}
+    assert "another account" in issues["DUPLICATE_TRIP_NUMBER"]
