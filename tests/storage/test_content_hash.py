@@ -10,19 +10,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ace321.intake import columns
-from ace321.storage.history import content_hashes
+from ace321.storage.history import LATER_COLUMNS, content_hashes
 
 CELL = st.none() | st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]),
                            max_size=12)
 
 
+def cell(name: str, value: str | None) -> str:
+    """``-`` for an empty cell, else ``+<length in characters>:<text>``; the columns added later
+    (``spi``, ``hts_quantity``) write nothing when empty and ``*<length>:<text>`` otherwise, so
+    shipments stored before they existed keep their hashes."""
+    if name in LATER_COLUMNS:
+        return "" if value is None else f"*{len(value)}:{value}"
+    return "-" if value is None else f"+{len(value)}:{value}"
+
+
 def expected(lines: list[dict[str, str | None]]) -> dict[str, str]:
-    """The documented text, written out cell by cell: ``-`` for an empty cell, else
-    ``+<length in characters>:<text>``, cells in ``columns.ALL`` order, lines in file order."""
+    """The documented text, written out cell by cell (``cell``), cells in ``columns.ALL``
+    order, lines in file order."""
     texts: dict[str, str] = {}
     for line in lines:
-        text = "".join("-" if line[name] is None else f"+{len(line[name])}:{line[name]}"
-                       for name in columns.ALL)
+        text = "".join(cell(name, line[name]) for name in columns.ALL)
         texts[line["shipment_id"]] = texts.get(line["shipment_id"], "") + text
     return {key: hashlib.sha256(text.encode()).hexdigest() for key, text in texts.items()}
 
@@ -34,8 +42,11 @@ def frame_of(lines: list[dict[str, str | None]]) -> pl.DataFrame:
 def test_a_known_shipment_keeps_its_hash() -> None:
     line = dict.fromkeys(columns.ALL)
     line.update(order_id="A1", shipment_id="A1", consignee_name="José Ñúñez", quantity="2")
-    text = "".join("-" if line[n] is None else f"+{len(line[n])}:{line[n]}" for n in columns.ALL)
+    text = "".join(cell(n, line[n]) for n in columns.ALL)
     assert "+10:José Ñúñez" in text  # characters, not bytes (12)
+    # The text of the columns before spi and hts_quantity were added: unchanged.
+    assert text == "".join("-" if line[n] is None else f"+{len(line[n])}:{line[n]}"
+                           for n in columns.ALL if n not in LATER_COLUMNS)
     assert content_hashes(frame_of([line])) == {
         "A1": hashlib.sha256(text.encode()).hexdigest()}
 

@@ -329,7 +329,31 @@ def shipments_explain(
             console.print(f"  {reason['code']}: {reason['message']} [{reason['reference']}]",
                           soft_wrap=True)
         console.print("  same result" if result.same else "  DIFFERENT result", soft_wrap=True)
+        _print_costs(console, result.costs)
     raise typer.Exit(0 if result.same else 1)
+
+
+def _print_costs(console: Console, costs: dict[str, Any] | None) -> None:
+    """The current cost estimate: each line's rate line, column and measures, the fee rule."""
+    if costs is None:
+        return
+    console.print(f"  costs ({costs['hts_revision']}, {costs['fiscal_year']}): entry type "
+                  f"{costs['entry_type'] or '-'}, duty {costs['duty_usd'] or '-'}, MPF "
+                  f"{costs['mpf_usd'] or '-'}, total {costs['total_usd'] or '-'} USD", soft_wrap=True)
+    for line in costs["lines"]:
+        console.print(f"    row {line['row']} {line['hts_code']}: rate line {line['rate_line']}, "
+                      f"{line['column']} {line['rate_text']!r}, duty {line['duty_usd'] or 'not estimated'}",
+                      soft_wrap=True)
+        for measure in line["measures"]:
+            console.print(f"      {measure['code']} {measure['heading']} +{measure['rate']}: "
+                          f"{measure['amount_usd']} [{measure['reference']}]", soft_wrap=True)
+        for item in line["not_estimated"]:
+            console.print(f"      not estimated {item['code']}: {item['message']}", soft_wrap=True)
+    rule = costs.get("mpf_rule")
+    if rule:
+        console.print(f"    MPF: {rule['rule']} [{rule['reference']}]", soft_wrap=True)
+    for warning in costs["warnings"]:
+        console.print(f"    {warning['code']}: {warning['message']}", soft_wrap=True)
 
 
 @audit_app.command("verify")

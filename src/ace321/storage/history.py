@@ -34,7 +34,11 @@ from ace321.validation.phones import e164_column
 
 HEADER_FIELDS = (*columns.SHIPMENT, *columns.SHIPPER, *columns.CONSIGNEE, "is_gift", "scn")
 LINE_FIELDS = (*columns.LINE, "adcvd_case", "hazmat_un", "hazmat_contact_name",
-               "hazmat_contact_phone", "marks", "packaging_unit")
+               "hazmat_contact_phone", "marks", "packaging_unit", "spi", "hts_quantity")
+# Columns added after shipments were first stored: an empty cell adds nothing to the content
+# hash (so a shipment stored before they existed hashes as it did), a value adds ``*<length>:``
+# and the text (``*`` never starts another cell's part).
+LATER_COLUMNS = ("spi", "hts_quantity")
 PARTY_FIELDS = ("name", "address", "address2", "city", "state", "postal_code", "country", "phone",
                 "email")
 DUTY_FREE = ("SECTION_321", "GIFT")
@@ -143,6 +147,11 @@ def _cell_parts(frame: pl.DataFrame) -> list[pl.Expr]:
     parts: list[pl.Expr] = []
     for name in columns.ALL:
         cell = pl.col(name)
+        if name in LATER_COLUMNS:
+            if nulls[name] < frame.height:
+                parts.append(pl.when(cell.is_null()).then(pl.lit("")).otherwise(pl.concat_str(
+                    [pl.lit("*"), cell.str.len_chars().cast(pl.String), pl.lit(":"), cell])))
+            continue
         if nulls[name] == frame.height:
             parts.append(pl.lit("-"))
             continue

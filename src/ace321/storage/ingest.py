@@ -458,6 +458,10 @@ def _store(session: Session, tenant_pk: int, screening: HistoryScreening, *, rul
         with timings.stage(f"insert {model.__tablename__}"):
             _insert(session, model, frame)
             _insert(session, model, extra)
+    with timings.stage("costs"):
+        from ace321.storage.costs import store_costs
+
+        store_costs(session, rows.shipments.select("shipment_id", "id"), screening.result, rules)
     with timings.stage("audit"):
         audit.append_serialized(session, tenant_id=tenant_pk, actor=actor, at=now, events=[
             *rows.audit, *audit.serialized(entries)])

@@ -143,6 +143,8 @@ class ShipmentLine(Base):
     hazmat_contact_phone: Mapped[str | None] = mapped_column(String(100))
     marks: Mapped[str | None] = mapped_column(Text)
     packaging_unit: Mapped[str | None] = mapped_column(String(50))
+    spi: Mapped[str | None] = mapped_column(String(10))
+    hts_quantity: Mapped[str | None] = mapped_column(String(50))
     # Shipment-level fields this line gives differently from the shipment's first line (JSON).
     differing: Mapped[str | None] = mapped_column(Text)
 
@@ -256,4 +258,5 @@ class ScnRegistry(Base):
 
 
 from ace321.storage import api_models as _api_models  # noqa: E402, F401  (REST API tables)
+from ace321.storage import cost_models as _cost_models  # noqa: E402, F401  (entry costs)
 from ace321.storage import trip_models as _trip_models  # noqa: E402, F401  (manifest tables)

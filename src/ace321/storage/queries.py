@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ace321.rules import RuleSet
 from ace321.screening import screen
 from ace321.screening.money import amount
+from ace321.storage.costs import stored_costs
 from ace321.storage.history import canonical_rows, merge_rates, related, stored_frame, tenant_id
 from ace321.storage.lifecycle import find, history
 from ace321.storage.models import Batch, Decision, DecisionReason, Party, Shipment
@@ -74,8 +75,10 @@ def show(session: Session, shipment_id: str, tenant: str = "default") -> dict[st
                   "imported_at": batch.imported_at.isoformat() if batch else None},
         "parties": parties,
         "lines": lines.select("sku", "description", "quantity", "unit_price", "currency",
-                              "country_of_origin", "hts_code", "weight", "weight_unit").to_dicts(),
+                              "country_of_origin", "hts_code", "weight", "weight_unit", "spi",
+                              "hts_quantity").to_dicts(),
         **history(session, s),
+        "costs": stored_costs(session, s.id),
     }
 
 
@@ -90,6 +93,8 @@ class Explanation:
     current_rules_version: str
     reasons: list[dict[str, Any]]
     context: list[str]
+    costs: dict[str, Any] | None = None
+    """The current estimate with the fee rule used (``mpf_rule``), as an entry of its own."""
 
     @property
     def same(self) -> bool:
@@ -123,7 +128,15 @@ def explain(session: Session, shipment_id: str, rules: RuleSet, *, tenant: str =
         current_codes=[r["code"] for r in row["reasons"]], current_rules_version=rules.version,
         reasons=list(row["reasons"]),
         context=[sid for sid in result.shipments["shipment_id"].to_list() if sid != shipment_id],
+        costs=_current_costs(result, rules, shipment_id),
     )
+
+
+def _current_costs(result: Any, rules: RuleSet, shipment_id: str) -> dict[str, Any] | None:
+    from ace321.costs import estimate
+    from ace321.costs.document import shipment_documents
+
+    return shipment_documents(estimate(result, rules=rules), with_rule=True).get(shipment_id)
 
 
 def _row_of(s: Shipment) -> Any:
