@@ -1,8 +1,8 @@
 """Entry costs: the special program claimed and the quantity in the rate's unit on stored lines,
 and each stored shipment's estimated costs at ingest (``shipment_costs``).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 from ace321.storage.types import Money
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
