@@ -17,6 +17,9 @@ demo: $(STAMP)
 	  echo; echo "=== examples/orders.csv screened as of $$d ==="; \
 	  $(BIN)/ace321 check examples/orders.csv --arrival $$d --rates examples/rates.csv || true; \
 	done
+	@echo; echo "=== risk of examples/orders.csv as of 2025-06-02 and of examples/risk_orders.csv (telling cases) ==="
+	$(BIN)/ace321 risk examples/orders.csv --arrival 2025-06-02 --rates examples/rates.csv
+	$(BIN)/ace321 risk examples/risk_orders.csv
 	@echo; echo "=== ACE eManifest for examples/trip.yaml into out/ ==="
 	rm -rf out && mkdir -p out && $(BIN)/ace321 manifest examples/orders.csv --trip examples/trip.yaml --rates examples/rates.csv --out out/ --filed-at 2026-11-23T12:00:00-05:00 --skip-invalid --db sqlite:///out/demo.db
 	ls -l out/

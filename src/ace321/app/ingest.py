@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from ace321.app.errors import Busy, InvalidInput
+from ace321.app.risk import score_at_ingest
 from ace321.rules import RuleSet
 from ace321.storage import BatchInfo, Database, IngestReport, StorageError, ingest
 from ace321.storage.types import StorageValueError
@@ -99,7 +100,8 @@ def ingest_batch(db: Database, frame: pl.DataFrame, *, rules: RuleSet, source: B
     try:
         report = ingest(db, frame, rules=rules, batch=source, actor=actor, now=now,
                         default_arrival=as_of, rates=rates, hts=hts, tenant=tenant,
-                        replace_invalid=replace_invalid)
+                        replace_invalid=replace_invalid,
+                        within=score_at_ingest(tenant=tenant, rules=rules))
     except StorageValueError as error:
         raise InvalidInput(str(error), code="UNSTORABLE") from None
     except StorageError as error:

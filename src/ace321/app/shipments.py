@@ -29,21 +29,23 @@ class ShipmentPage:
 
 def list_shipments(db: Database, *, tenant: str, status: str | None = None,
                    decision: str | None = None, arrival_date: dt.date | None = None,
-                   consignee: str | None = None) -> list[dict[str, Any]]:
+                   consignee: str | None = None, risk_band: str | None = None
+                   ) -> list[dict[str, Any]]:
     """Every matching shipment, by arrival date then shipment id."""
     with db.reading() as session:
         return queries.list_shipments(session, tenant=tenant, status=status, decision=decision,
-                                      arrival_date=arrival_date, consignee=consignee)
+                                      arrival_date=arrival_date, consignee=consignee,
+                                      risk_band=risk_band)
 
 
 def shipment_page(db: Database, *, tenant_pk: int, status: str | None = None,
                   decision: str | None = None, arrival_date: dt.date | None = None,
-                  consignee: str | None = None, cursor: str | None = None, limit: int = 100
-                  ) -> ShipmentPage:
+                  consignee: str | None = None, cursor: str | None = None, limit: int = 100,
+                  risk_band: str | None = None) -> ShipmentPage:
     """One page of matching shipments, by shipment id."""
     query = queries.filtered(select(Shipment).where(Shipment.tenant_id == tenant_pk),
                              status=status, decision=decision, arrival_date=arrival_date,
-                             consignee=consignee)
+                             consignee=consignee, risk_band=risk_band)
     if cursor:
         query = query.where(Shipment.shipment_id > decode_cursor(cursor, 1)[0])
     query = query.order_by(Shipment.shipment_id).limit(limit + 1)

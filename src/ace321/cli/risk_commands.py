@@ -116,10 +116,9 @@ def risk_command(
 
 def _with_history(db: str, frame: Any, rules: Any, model: Any, default_arrival: Any,
                   rates: Any) -> Any:
+    from ace321.app.risk import score_with_history
     from ace321.cli.app import _fail
-    from ace321.risk import score_result
-    from ace321.storage import Database, StorageError, screen_with_history
-    from ace321.storage.risk_history import override_facts, risk_history
+    from ace321.storage import Database, StorageError
 
     try:
         database = Database.open(db)
@@ -128,19 +127,8 @@ def _with_history(db: str, frame: Any, rules: Any, model: Any, default_arrival: 
     except Exception as error:  # unreachable server, bad URL
         raise _fail(f"database: {type(error).__name__}: {error}") from None
     try:
-        result = screen_with_history(frame, database, rules, default_arrival=default_arrival,
-                                     rates=rates).result
-        arrivals = result.shipments["arrival_date"].drop_nulls()
-        if not arrivals.len():
-            return score_result(result, model=model, rules=rules)
-        first, last = arrivals.min(), arrivals.max()
-        with database.reading() as session:
-            stored = risk_history(session, first=first, last=last,  # type: ignore[arg-type]
-                                  lookback_days=int(model.value("history.lookback_days", last)))
-        facts = override_facts(
-            result.shipments.select("shipment_id", pl.col("consignee_key").alias("person")),
-            stored.overridden)
-        return score_result(result, model=model, rules=rules, history=stored.lines, facts=facts)
+        return score_with_history(database, frame, rules=rules, model=model,
+                                  as_of=default_arrival, rates=rates)
     finally:
         database.close()
 

@@ -209,6 +209,7 @@ def shipments_list(
     decision: Annotated[str | None, typer.Option(help="Only this decision.")] = None,
     arrival_date: Annotated[str | None, typer.Option(help="Only this arrival date (YYYY-MM-DD).")] = None,
     consignee: Annotated[str | None, typer.Option(help="Consignee key or name (substring) or E.164 phone.")] = None,
+    risk: Annotated[str | None, typer.Option("--risk", help="Only this risk band: low, medium or high.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -216,18 +217,22 @@ def shipments_list(
     from ace321.app.shipments import list_shipments
 
     day = _date(arrival_date, "--arrival-date")
+    if risk is not None and risk.lower() not in ("low", "medium", "high"):
+        raise _fail(f"--risk {risk!r}: not a band (low, medium or high)")
     rows = _storage_call(db, lambda database: list_shipments(
         database, tenant=TENANT, status=status, decision=decision, arrival_date=day,
-        consignee=consignee))
+        consignee=consignee, risk_band=risk))
     if as_json:
         _print_json(rows)
         return
     table = OutputTable(f"{len(rows)} shipment(s)", [
         "shipment", "order", "arrival", Col("consignee", text=True), Col("value USD", right=True),
-        "decision", "status"])
+        "decision", "status", Col("risk", right=True)])
     for r in rows:
+        risk_text = "" if r["risk_score"] is None else f"{r['risk_score']} {r['risk_band']}"
         table.add_row(r["shipment_id"], r["order_id"] or "", r["arrival_date"] or "",
-                      r["consignee_key"] or "", r["value_usd"] or "", r["decision"], r["status"])
+                      r["consignee_key"] or "", r["value_usd"] or "", r["decision"], r["status"],
+                      risk_text)
     ui.console().print(table)
 
 
@@ -328,6 +333,12 @@ def shipments_explain(
         for reason in result.reasons:
             console.print(f"  {reason['code']}: {reason['message']} [{reason['reference']}]",
                           soft_wrap=True)
+        if result.risk is not None:
+            console.print(f"  risk: {result.risk['score']} {result.risk['band']} (advice; "
+                          f"model {result.risk['rules_version']})", soft_wrap=True)
+            for signal in result.risk["signals"]:
+                console.print(f"    {signal['code']} +{signal['weight']}: {signal['message']} "
+                              f"[{signal['reference']}]", soft_wrap=True)
         console.print("  same result" if result.same else "  DIFFERENT result", soft_wrap=True)
         _print_costs(console, result.costs)
     raise typer.Exit(0 if result.same else 1)

@@ -93,7 +93,11 @@ def _float(column: str) -> pl.Expr:
 
 
 def risk_lines(result: ScreeningResult) -> pl.DataFrame:
-    """The result's lines with their shipment's person and value (``RISK_SCHEMA``)."""
+    """The lines of the result's shipments with their person and value (``RISK_SCHEMA``).
+
+    Only the shipments of ``result.shipments``: a history screening's lines also hold stored
+    shipments screened along for context, which are not the result's.
+    """
     heads = result.shipments.select(
         "shipment_id",
         pl.col("consignee_key").alias("person"),
@@ -102,7 +106,7 @@ def risk_lines(result: ScreeningResult) -> pl.DataFrame:
     lines = result.lines
     kg = pl.when(pl.col("weight_unit_norm") == "lb").then(_float("weight_value") * 0.45359237) \
         .otherwise(_float("weight_value"))
-    frame = lines.lazy().join(heads.lazy(), on="shipment_id", how="left").select(
+    frame = lines.lazy().join(heads.lazy(), on="shipment_id", how="inner").select(
         "shipment_id",
         "order_id",
         "arrival",

@@ -70,6 +70,7 @@ class Shipment(Base):
         Index("ix_shipments_day_phone", "tenant_id", "arrival_date", "phone_e164"),
         Index("ix_shipments_order", "tenant_id", "order_id"),
         Index("ix_shipments_batch", "batch_id"),
+        Index("ix_shipments_risk_band", "tenant_id", "risk_band"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -96,6 +97,11 @@ class Shipment(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(Stamp)
     updated_at: Mapped[dt.datetime] = mapped_column(Stamp)
+    # Risk (ace321.risk): advice, never part of the decision; signals as JSON.
+    risk_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    risk_band: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    risk_signals: Mapped[str | None] = mapped_column(Text, nullable=True)
+    risk_version: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class Party(Base):

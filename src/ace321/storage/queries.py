@@ -17,15 +17,16 @@ from ace321.storage.costs import stored_costs
 from ace321.storage.history import canonical_rows, merge_rates, related, stored_frame, tenant_id
 from ace321.storage.lifecycle import find, history
 from ace321.storage.models import Batch, Decision, DecisionReason, Party, Shipment
+from ace321.storage.risk_store import stored_risk
 
 
 def list_shipments(session: Session, *, tenant: str = "default", status: str | None = None,
                    decision: str | None = None, arrival_date: dt.date | None = None,
-                   consignee: str | None = None, limit: int | None = None
-                   ) -> list[dict[str, Any]]:
+                   consignee: str | None = None, limit: int | None = None,
+                   risk_band: str | None = None) -> list[dict[str, Any]]:
     query = filtered(select(Shipment).where(Shipment.tenant_id == tenant_id(session, tenant)),
                      status=status, decision=decision, arrival_date=arrival_date,
-                     consignee=consignee)
+                     consignee=consignee, risk_band=risk_band)
     query = query.order_by(Shipment.arrival_date, Shipment.shipment_id)
     if limit:
         query = query.limit(limit)
@@ -33,8 +34,11 @@ def list_shipments(session: Session, *, tenant: str = "default", status: str | N
 
 
 def filtered(query: Any, *, status: str | None, decision: str | None,
-             arrival_date: dt.date | None, consignee: str | None) -> Any:
+             arrival_date: dt.date | None, consignee: str | None,
+             risk_band: str | None = None) -> Any:
     """``query`` over shipments narrowed by the list filters every delivery layer offers."""
+    if risk_band:
+        query = query.where(Shipment.risk_band == risk_band.lower())
     if status:
         query = query.where(Shipment.status == status.upper())
     if decision:
@@ -58,6 +62,7 @@ def summary(s: Shipment) -> dict[str, Any]:
         "decision": s.decision, "rules_decision": s.rules_decision,
         "override_decision": s.override_decision, "ace_shipment_type": s.ace_shipment_type,
         "status": s.status, "rules_version": s.rules_version,
+        "risk_score": s.risk_score, "risk_band": s.risk_band,
     }
 
 
@@ -77,6 +82,7 @@ def show(session: Session, shipment_id: str, tenant: str = "default") -> dict[st
         "lines": lines.select("sku", "description", "quantity", "unit_price", "currency",
                               "country_of_origin", "hts_code", "weight", "weight_unit", "spi",
                               "hts_quantity").to_dicts(),
+        "risk": stored_risk(s),
         **history(session, s),
         "costs": stored_costs(session, s.id),
     }
@@ -95,6 +101,7 @@ class Explanation:
     context: list[str]
     costs: dict[str, Any] | None = None
     """The current estimate with the fee rule used (``mpf_rule``), as an entry of its own."""
+    risk: dict[str, Any] | None = None
 
     @property
     def same(self) -> bool:
@@ -129,6 +136,7 @@ def explain(session: Session, shipment_id: str, rules: RuleSet, *, tenant: str =
         reasons=list(row["reasons"]),
         context=[sid for sid in result.shipments["shipment_id"].to_list() if sid != shipment_id],
         costs=_current_costs(result, rules, shipment_id),
+        risk=stored_risk(s),
     )
 
 

@@ -9,6 +9,7 @@ persons.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 import polars as pl
@@ -32,7 +33,9 @@ class RiskHistory:
 
 
 def risk_history(session: Session, *, first: dt.date, last: dt.date, lookback_days: int,
-                 tenant: str = "default") -> RiskHistory:
+                 tenant: str = "default", exclude_batch: uuid.UUID | None = None) -> RiskHistory:
+    """The tenant's stored lines from ``lookback_days`` before ``first`` to a month after
+    ``last`` (without the batch ``exclude_batch``: the one being stored, already in memory)."""
     tenant_pk = tenant_id(session, tenant)
     start = first - dt.timedelta(days=lookback_days)
     end = last + dt.timedelta(days=AFTER_DAYS)
@@ -51,6 +54,8 @@ def risk_history(session: Session, *, first: dt.date, last: dt.date, lookback_da
         .where(Shipment.tenant_id == tenant_pk, Shipment.arrival_date >= start,
                Shipment.arrival_date <= end)
     )
+    if exclude_batch is not None:
+        query = query.where(Shipment.batch_id != exclude_batch)
     names = ["shipment_id", "order_id", "arrival", "person", "consignee_name", "gift_text",
              "shipment_value", "rules_decision", "override_decision", "address_text", "postal",
              "description", "hts_code", "origin", "sku", "quantity", "unit_price", "usd_rate",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 from fastapi.concurrency import run_in_threadpool
@@ -17,6 +18,7 @@ from ace321.api.schemas.screening import (
     ShipmentList,
     shipment_dicts,
 )
+from ace321.rules import RuleSet
 
 router = APIRouter(tags=["screening"])
 
@@ -34,6 +36,9 @@ async def screen_shipments(_caller: Viewer, coalescer: CoalescerDep, metrics: Me
                            costs: Annotated[bool, Query(description=(
                                "Add each shipment's `costs` (duty, MPF, total as an entry of its own) "
                                "and the summary's totals, as `ace321 check --costs`."))] = False,
+                           risk: Annotated[bool, Query(description=(
+                               "Also score each shipment's risk (`risk`: score, band, signals; "
+                               "advice, never part of the decision)."))] = False,
                            ) -> JSONResponse:
     """Validate and decide every shipment: the same document as `ace321 check --format json`.
 
@@ -45,10 +50,17 @@ async def screen_shipments(_caller: Viewer, coalescer: CoalescerDep, metrics: Me
         shipments, as_of = body.shipments, body.as_of
     else:
         shipments, as_of = body, None
-    if costs:
-        from ace321.api.routers.plan import screen_with_costs
+    if costs or risk:
+        dicts = shipment_dicts(shipments)
 
-        document = await run_in_threadpool(screen_with_costs, rules, shipment_dicts(shipments), as_of)
+        def build() -> dict[str, Any]:
+            document = None
+            if costs:
+                from ace321.api.routers.plan import screen_with_costs
+
+                document = screen_with_costs(rules, dicts, as_of)
+            return screen_with_risk(dicts, as_of, rules, document) if risk else document
+        document = await run_in_threadpool(build)
         metrics.count_decisions("screen", document["summary"]["by_decision"])
         return JSONResponse(document)
     # Concurrent requests are screened together in one engine call, each getting exactly its
@@ -56,3 +68,24 @@ async def screen_shipments(_caller: Viewer, coalescer: CoalescerDep, metrics: Me
     document = await coalescer.decisions_async(shipment_dicts(shipments), as_of)
     metrics.count_decisions("screen", document["summary"]["by_decision"])
     return JSONResponse(document)
+
+
+def screen_with_risk(shipments: list[dict[str, Any]], as_of: dt.date | None,
+                     rules: RuleSet, document: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The screening document (``document``, or the plain one) with each shipment's ``risk``
+    and the model's version and counts (``risk_summary``). Screened on its own, not coalesced
+    with other requests: risk statistics read the whole request."""
+    from ace321.intake import frame_from_shipments
+    from ace321.risk import load_model, score_result
+    from ace321.screening import screen
+
+    result = screen(frame_from_shipments(shipments), rules=rules, default_arrival=as_of)
+    scored = score_result(result, model=load_model(), rules=rules)
+    if document is None:
+        document = result.to_document()
+    by_id = {r["shipment_id"]: {"score": r["score"], "band": r["band"], "signals": r["signals"]}
+             for r in scored.records()}
+    for shipment in document["shipments"]:
+        shipment["risk"] = by_id.get(shipment["shipment_id"])
+    document["risk_summary"] = {"rules_version": scored.rules_version, "by_band": scored.by_band()}
+    return document

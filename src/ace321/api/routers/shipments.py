@@ -14,6 +14,7 @@ from ace321.api.responses import problems
 from ace321.api.schemas.shipments import (
     DecisionCode,
     OverrideCreate,
+    RiskBand,
     ShipmentPagePublic,
     ShipmentPublic,
     Status,
@@ -32,6 +33,8 @@ def list_shipments(
     arrival_date: Annotated[dt.date | None, Query(description="Only this arrival date.")] = None,
     consignee: Annotated[str | None, Query(
         max_length=500, description="Consignee key or name (substring) or E.164 phone.")] = None,
+    risk_band: Annotated[RiskBand | None, Query(
+        description="Only this risk band (scores are stored at ingest).")] = None,
     cursor: Annotated[str | None, Query(
         max_length=2000, description="`next_cursor` of the previous page.")] = None,
     limit: Annotated[int | None, Query(ge=1, le=1000, description="Page size (default 100).")
@@ -40,7 +43,7 @@ def list_shipments(
     """The tenant's stored shipments, ordered by shipment id, one page at a time."""
     page = shipments.shipment_page(
         db, tenant_pk=caller.tenant_id, status=status, decision=decision,
-        arrival_date=arrival_date, consignee=consignee, cursor=cursor,
+        arrival_date=arrival_date, consignee=consignee, cursor=cursor, risk_band=risk_band,
         limit=min(limit or settings.page_size, settings.max_page_size))
     return JSONResponse({"items": page.items, "next_cursor": page.next_cursor})
 

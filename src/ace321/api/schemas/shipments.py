@@ -30,6 +30,28 @@ class DecisionCode(StrEnum):
     INVALID = "INVALID"
 
 
+class RiskBand(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class RiskSignalPublic(BaseModel):
+    code: str = Field(description="Signal code, e.g. UNDERVALUED.")
+    weight: int = Field(description="Points the signal adds to the score.")
+    message: str = Field(description="What was found, with the figures.")
+    reference: str = Field(description="Why it matters to CBP: the source.")
+
+
+class RiskPublic(BaseModel):
+    """Risk scored at ingest (advice; never part of the decision)."""
+
+    score: int = Field(description="0-100: the signals' weights summed, capped.")
+    band: str = Field(description="low, medium or high (limits in the risk model).")
+    signals: list[RiskSignalPublic] = Field(description="Every signal, highest weight first.")
+    rules_version: str | None = Field(description="Risk model and rules versions.")
+
+
 class ShipmentSummaryPublic(BaseModel):
     """A stored shipment in a list."""
 
@@ -45,6 +67,8 @@ class ShipmentSummaryPublic(BaseModel):
     ace_shipment_type: str = Field(description="`SECTION 321` or `PAPS`.")
     status: str = Field(description="Lifecycle status, e.g. SCREENED, MANIFESTED.")
     rules_version: str = Field(description="Rules version of the decision.")
+    risk_score: int | None = Field(None, description="Risk score stored at ingest (0-100).")
+    risk_band: str | None = Field(None, description="Risk band: low, medium or high.")
 
 
 class ShipmentPagePublic(BaseModel):
@@ -145,6 +169,7 @@ class ShipmentPublic(ShipmentSummaryPublic):
     decisions: list[DecisionPublic] = Field(description="Every decision, oldest first.")
     status_history: list[StatusChangePublic] = Field(description="Status changes, oldest first.")
     audit_events: list[AuditEventPublic] = Field(description="Audit events, oldest first.")
+    risk: RiskPublic | None = Field(None, description="Risk scored at ingest (null: not scored).")
 
 
 class OverrideCreate(BaseModel):
