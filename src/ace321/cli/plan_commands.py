@@ -15,6 +15,8 @@ import typer
 from ace321.cli import console as ui
 from ace321.cli.console import Col, OutputTable
 
+LARGE_PLAN = 10_000
+
 
 class PlanFormat(StrEnum):
     table = "table"
@@ -99,7 +101,11 @@ def trips_plan(
 
 def show(document: dict[str, Any], format: PlanFormat) -> None:
     if format is PlanFormat.json:
-        sys.stdout.write(json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+        # A large file's plan (a hundred thousand entries) is written compact: indenting it
+        # costs seconds and doubles its size.
+        entries = sum(len(c["entries"]) for c in document["conveyances"])
+        sys.stdout.write(json.dumps(document, indent=1 if entries <= LARGE_PLAN else None,
+                                    ensure_ascii=False) + "\n")
         return
     console = ui.console()
     for conveyance in document["conveyances"]:
