@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -183,11 +184,62 @@ def test_page_size_is_letter_or_a4() -> None:
 def test_totals_per_shipment() -> None:
     text = _text(cover_sheet_pdf(_manifest()))
     # shipment 2: pieces 2*2 + 1 = 5, weight 15 + 4 = 19 LB, value 120.50 + 79.50 = 200.00
-    assert "19 LB" in text
+    assert "19.0 LB" in text
     assert "200.00" in text
     # whole trip: pieces 3 + 5 + 7 = 15, weight 57 LB, value 600.00
-    assert "57 LB" in text
+    assert "57.0 LB" in text
     assert "600.00" in text
+
+
+def _with_weights(manifest: Manifest, weights: list[list[tuple[str, str]]]) -> Manifest:
+    """``manifest`` whose shipment i has commodities of the exact weights ``weights[i]``
+    ((value, unit) pairs), each with ACE's whole-unit weight rounded up as build_manifest does."""
+    shipments = []
+    for shipment, declared in zip(manifest.shipments, weights, strict=False):
+        template = shipment.commodities[0]
+        commodities = [
+            template.model_copy(update={
+                "exact_weight": Decimal(value), "weight_unit": unit,
+                "weight": max(1, -(-Decimal(value) // 1)),
+            })
+            for value, unit in declared
+        ]
+        shipments.append(shipment.model_copy(update={"commodities": commodities}))
+    return manifest.model_copy(update={"shipments": shipments})
+
+
+def _weight_cells(text: str) -> list[str]:
+    return re.findall(r"[\d,]+\.\d (?:KG|LB)", text)
+
+
+def test_weights_are_summed_exactly_then_rounded_once() -> None:
+    manifest = _with_weights(_manifest(2), [[("0.4", "K"), ("0.7", "K")], [("0.25", "K")]])
+    cells = _weight_cells(_text(cover_sheet_pdf(manifest)))
+    # 0.4 + 0.7 = 1.1 (not 1 + 1 = 2); 0.25 shows 0.3; the trip 1.35 rounds once to 1.4
+    assert cells == ["1.1 KG", "0.3 KG", "1.4 KG"]
+
+
+def test_the_total_is_in_one_unit() -> None:
+    # 81 kg and 66 lb (29.93709642 kg): every weight in KG, the total 110.9 KG
+    manifest = _with_weights(_manifest(2), [[("81", "K")], [("66", "L")]])
+    text = _text(cover_sheet_pdf(manifest))
+    assert _weight_cells(text) == ["81.0 KG", "29.9 KG", "110.9 KG"]
+    assert " LB" not in text
+    pounds = _with_weights(_manifest(2), [[("1.5", "L")], [("2.25", "L")]])
+    assert _weight_cells(_text(cover_sheet_pdf(pounds))) == ["1.5 LB", "2.3 LB", "3.8 LB"]
+
+
+@pytest.mark.parametrize(("page_size", "shipments"), [
+    # These counts put the totals row alone on the last page before it was kept with the
+    # last shipment; the others check the rule holds around them.
+    ("letter", 21), ("letter", 35), ("a4", 23), ("a4", 38), ("letter", 20), ("a4", 22),
+])
+def test_the_totals_row_never_stands_alone_on_a_page(page_size: str, shipments: int) -> None:
+    pdf = cover_sheet_pdf(_manifest(shipments), page_size=page_size)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    [with_total] = [n for n, page in enumerate(pages) if f"Total ({shipments} shipments)" in page]
+    assert with_total == len(pages) - 1
+    assert _scn(shipments) in pages[-1]  # the last shipment is on the totals' page
 
 
 def test_output_is_deterministic() -> None:

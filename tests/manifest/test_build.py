@@ -9,7 +9,7 @@ from itertools import count
 import pytest
 
 from ace321.intake import frame_from_shipments
-from ace321.manifest.build import ace_text, build_manifest
+from ace321.manifest.build import ace_text, build_manifest, cut_at_word
 from ace321.manifest.model import LicensePlate, Person, Trailer, Trip, Truck
 from ace321.rules import load_rules
 from ace321.screening import screen
@@ -89,6 +89,34 @@ def test_long_description_is_truncated_with_a_warning() -> None:
                     "2024-06-03")
     assert len(outcome.manifest.shipments[0].commodities[0].description) == 45
     assert [i["code"] for i in outcome.issues] == ["DESCRIPTION_TRUNCATED"]
+
+
+def test_long_description_is_cut_at_a_word_boundary() -> None:
+    text = "Mens organic cotton crew neck t-shirt with chest pocket, navy"
+    outcome = build([shipment("A", "Ana Ruiz", "716-462-0101", {"description": text})],
+                    "2024-06-03")
+    filed = outcome.manifest.shipments[0].commodities[0].description
+    assert filed == "MENS ORGANIC COTTON CREW NECK T-SHIRT WITH"
+    assert len(filed) <= 45 and text.upper().startswith(filed + " ")
+    assert f'"{filed}"' in outcome.issues[0]["message"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("SHORT ENOUGH", "SHORT ENOUGH"),
+    ("A" * 45 + " B", "A" * 45),            # the limit falls on a boundary
+    ("WORD " * 10, "WORD WORD WORD WORD WORD WORD WORD WORD WORD"),
+    ("X" * 50, "X" * 45),                   # one word longer than the field: cut at the limit
+    ("HATS, SCARVES, MITTENS AND GLOVES OF WOOL KNIT", "HATS, SCARVES, MITTENS AND GLOVES OF WOOL"),
+])
+def test_cut_at_word(text: str, expected: str) -> None:
+    assert cut_at_word(text, 45) == expected
+
+
+def test_commodity_keeps_its_exact_weight() -> None:
+    lines = [{"sku": "A", "weight": "0.4"}, {"sku": "B", "weight": "0.7"}]
+    grouped = build([shipment("A", "Ana Ruiz", "716-462-0101", *lines)], "2024-06-03",
+                    group_commodities=True).manifest.shipments[0].commodities
+    assert [(c.weight, c.exact_weight) for c in grouped] == [(2, Decimal("1.1"))]
 
 
 def test_unknown_packaging_unit_is_an_error() -> None:

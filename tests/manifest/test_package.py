@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -49,6 +51,20 @@ def test_files_land_in_a_new_folder(tmp_path: Path, files: dict[str, bytes]) -> 
     write_files(files, target)
     assert sorted(p.name for p in target.iterdir()) == sorted(FILE_NAMES)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_the_folder_and_files_follow_the_umask(tmp_path: Path, files: dict[str, bytes],
+                                               umask: int) -> None:
+    previous = os.umask(umask)
+    try:
+        write_files(files, tmp_path / "out")
+        write_files(files, tmp_path / "out")  # replacing files into the existing folder
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o777 & ~umask
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "out").iterdir()} == {
+        0o666 & ~umask}
 
 
 def test_a_failure_leaves_nothing(tmp_path: Path, files: dict[str, bytes]) -> None:

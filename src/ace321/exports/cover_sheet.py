@@ -22,7 +22,7 @@ import datetime as dt
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Literal
 from xml.sax.saxutils import escape
 
@@ -48,7 +48,7 @@ from reportlab.platypus import (
 from ace321.exports.cbp_qr import qr_payload
 
 if TYPE_CHECKING:
-    from ace321.manifest.model import LicensePlate, Manifest, ManifestShipment, Person
+    from ace321.manifest.model import Commodity, LicensePlate, Manifest, ManifestShipment, Person
 
 PageSize = Literal["letter", "a4"]
 
@@ -68,6 +68,7 @@ QR_SIZE = 1.45 * inch  # ≈ 0.8 mm per module for a version-5 QR code with its 
 _FONT = "Helvetica"
 _FONT_BOLD = "Helvetica-Bold"
 _WEIGHT_UNITS = {"L": "LB", "K": "KG"}
+KG_PER_LB = Decimal("0.45359237")  # exact, by definition
 
 _styles = {
     "title": ParagraphStyle("title", fontName=_FONT_BOLD, fontSize=18, leading=22, spaceAfter=8),
@@ -292,16 +293,16 @@ def _shipments_table(shipments: Sequence[ManifestShipment], width: float) -> Tab
         for i, h in enumerate(_HEADERS)
     ]
     rows: list[list[object]] = [header]
+    unit = _sheet_unit(shipments)
     total_pieces = 0
-    total_weight: dict[str, int] = {}
+    total_weight = Decimal(0)
     total_value = Decimal(0)
     for n, shipment in enumerate(shipments, start=1):
         pieces = sum(c.quantity for c in shipment.commodities)
-        weight = _weights_by_unit(shipment)
+        weight = sum((_exact_weight(c, unit) for c in shipment.commodities), Decimal(0))
         value = sum((c.value_usd for c in shipment.commodities), Decimal(0))
         total_pieces += pieces
-        for unit, w in weight.items():
-            total_weight[unit] = total_weight.get(unit, 0) + w
+        total_weight += weight
         total_value += value
         consignee = shipment.consignee
         place = ", ".join(
@@ -323,7 +324,7 @@ def _shipments_table(shipments: Sequence[ManifestShipment], width: float) -> Tab
                 Paragraph(_text(shipment.type), _styles["cell"]),
                 Paragraph(f"<b>{_text(consignee.name)}</b><br/>{_text(place)}", _styles["cell"]),
                 Paragraph(f"{pieces:,}", _styles["cell_right"]),
-                Paragraph(_text(_format_weights(weight)), _styles["cell_right"]),
+                Paragraph(_text(_format_weight(weight, unit)), _styles["cell_right"]),
                 Paragraph(f"{value:,.2f}", _styles["cell_right"]),
             ]
         )
@@ -334,7 +335,7 @@ def _shipments_table(shipments: Sequence[ManifestShipment], width: float) -> Tab
             "",
             "",
             Paragraph(f"{total_pieces:,}", _styles["th_right"]),
-            Paragraph(_text(_format_weights(total_weight)), _styles["th_right"]),
+            Paragraph(_text(_format_weight(total_weight, unit)), _styles["th_right"]),
             Paragraph(f"{total_value:,.2f}", _styles["th_right"]),
         ]
     )
@@ -348,6 +349,8 @@ def _shipments_table(shipments: Sequence[ManifestShipment], width: float) -> Tab
                 ("LINEBELOW", (0, 1), (-1, -2), 0.25, colors.grey),
                 ("LINEABOVE", (0, -1), (-1, -1), 0.75, colors.black),
                 ("SPAN", (1, -1), (3, -1)),
+                # The totals row never stands alone on a page: it keeps the last shipment.
+                ("NOSPLIT", (0, -2), (-1, -1)),
                 ("LEFTPADDING", (0, 0), (-1, -1), 3),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                 ("TOPPADDING", (0, 1), (-1, -1), 4),
@@ -465,17 +468,25 @@ def _plates(plates: Sequence[LicensePlate]) -> str:
     return ("plate " if len(shown) == 1 else "plates ") + ", ".join(shown)
 
 
-def _weights_by_unit(shipment: ManifestShipment) -> dict[str, int]:
-    totals: dict[str, int] = {}
-    for c in shipment.commodities:
-        totals[c.weight_unit] = totals.get(c.weight_unit, 0) + c.weight
-    return totals
+def _sheet_unit(shipments: Sequence[ManifestShipment]) -> str:
+    """One unit for every weight on the sheet: pounds when every commodity is in pounds."""
+    units = {c.weight_unit for s in shipments for c in s.commodities}
+    return "L" if units == {"L"} else "K"
 
 
-def _format_weights(weights: dict[str, int]) -> str:
-    if not weights:
-        return "—"
-    return "; ".join(f"{w:,} {_WEIGHT_UNITS.get(u, u)}" for u, w in weights.items())
+def _exact_weight(commodity: Commodity, unit: str) -> Decimal:
+    """The commodity's weight as declared (not its whole-unit ACE figure), in ``unit``."""
+    weight = (commodity.exact_weight if commodity.exact_weight is not None
+              else Decimal(commodity.weight))
+    if commodity.weight_unit == unit:
+        return weight
+    return weight * KG_PER_LB if unit == "K" else weight / KG_PER_LB
+
+
+def _format_weight(weight: Decimal, unit: str) -> str:
+    """Summed exactly, rounded once here: 0.4 kg + 0.7 kg is 1.1 KG."""
+    shown = weight.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{shown:,.1f} {_WEIGHT_UNITS[unit]}"
 
 
 # --- page numbers -----------------------------------------------------------------------------

@@ -80,6 +80,17 @@ def _party(line: dict[str, Any], prefix: str) -> Party:
     )
 
 
+def cut_at_word(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at the last word boundary (a single word
+    longer than ``limit`` is cut at ``limit``: the field holds no more)."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit + 1]
+    boundary = head.rstrip().rfind(" ") if not head[limit].isspace() else limit
+    cut = text[:boundary] if boundary > 0 else text[:limit]
+    return cut.rstrip(" ,;:-/")
+
+
 def _whole(weight: Decimal) -> int:
     return int(weight.to_integral_value(rounding=ROUND_CEILING))
 
@@ -187,11 +198,11 @@ def _commodities(
         path = f"lines[{first[columns.LINE_INDEX]}]"
         description = ace_text(first["description"] or "")
         if len(description) > DESCRIPTION_LIMIT:
+            description = cut_at_word(description, DESCRIPTION_LIMIT)
             issues.append(_issue(
                 "DESCRIPTION_TRUNCATED", "warning", f"{path}.description", first[columns.ROW],
-                f'description cut to {DESCRIPTION_LIMIT} characters for ACE: '
-                f'"{description[:DESCRIPTION_LIMIT]}"', first["shipment_id"]))
-            description = description[:DESCRIPTION_LIMIT].rstrip()
+                f'description shortened to {len(description)} characters for ACE (at most '
+                f'{DESCRIPTION_LIMIT}): "{description}"', first["shipment_id"]))
         unit = (first.get("packaging_unit") or DEFAULT_PACKAGING_UNIT).upper()
         if unit not in packaging_units:
             issues.append(_issue(
@@ -222,6 +233,7 @@ def _commodities(
             packaging_unit=unit,
             weight=max(_whole(weight), 1),
             weight_unit="L" if unit_of_weight == "lb" else "K",
+            exact_weight=weight,
             value_usd=value_usd.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
             country_of_origin=first["origin"],
             hts=first["hts"],

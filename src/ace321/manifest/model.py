@@ -109,6 +109,9 @@ class Commodity(_Model):
     packaging_unit: str = Field(description="3-letter ACE packaging unit, e.g. PKG, BOX, CTN")
     weight: int = Field(description="whole units, rounded up")
     weight_unit: Literal["L", "K"]
+    exact_weight: Decimal | None = Field(
+        None, description="the lines' weights summed exactly, in weight_unit (weight is this "
+                          "rounded up for ACE); sums for people start from it")
     value_usd: Decimal
     country_of_origin: str
     hts: str = Field(description="6 to 10 digits")

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import os
 import shutil
-import tempfile
+import uuid
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -99,7 +99,9 @@ def manifest_files(
 def write_files(files: dict[str, bytes], target: Path) -> None:
     """Write every file, then move them into ``target`` only once all are on disk."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    # Not tempfile.mkdtemp: its 0700 would become the folder's mode. mkdir honours the umask.
+    staging = target.parent / f".{target.name}.{uuid.uuid4().hex}"
+    staging.mkdir()
     try:
         for name, content in files.items():
             (staging / name).write_bytes(content)

@@ -187,8 +187,10 @@ def checks(coverage_start: dt.date) -> tuple[tuple[Check, ...], tuple[Check, ...
                   pl.col("description").str.len_chars(), pl.lit(DESCRIPTION_LIMIT)),
         values_in="description")
     add(pl.col(columns.LINE_INDEX) != pl.col("_first_of_kind"), "DUPLICATE_LINE", "sku",
-        pl.format("line repeats line {} of shipment {} exactly",
-                  pl.col("_first_of_kind"), pl.col("shipment_id")))
+        # Messages count lines from 1, as rows are (field paths index them from 0).
+        pl.format("line {} repeats line {} of shipment {} exactly",
+                  pl.col(columns.LINE_INDEX) + 1, pl.col("_first_of_kind") + 1,
+                  pl.col("shipment_id")))
 
     line: list[Check] = []
     head: list[Check] = []
