@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ace321.app.errors import NotFound
 from ace321.app.paging import decode_cursor, encode_cursor
 from ace321.screening.money import amount
-from ace321.screening.result import DECISION_ORDER
+from ace321.screening.result import DECISION_ORDER, ace_shipment_type
 from ace321.storage import Database
 from ace321.storage.models import AuditEvent, Batch, Decision, DecisionReason, Shipment
 from ace321.storage.trips import utc
@@ -89,7 +89,7 @@ def read_batch(db: Database, *, tenant_pk: int, batch_id: str) -> dict[str, Any]
             "arrival_date": None if s.arrival_date is None else s.arrival_date.isoformat(),
             "consignee_key": s.consignee_key,
             "value_usd": None if s.value_usd is None else amount(s.value_usd),
-            "decision": s.decision, "ace_shipment_type": s.ace_shipment_type,
+            "decision": s.decision, "ace_shipment_type": ace_shipment_type(s.decision),
             "reasons": reasons, "issues": issues, "storage": "stored"})
         problems += [{**i, "shipment_id": s.shipment_id} for i in issues]
     return {

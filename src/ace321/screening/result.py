@@ -12,6 +12,21 @@ from ace321.rules import RuleSet
 from ace321.validation import plans
 
 DECISION_ORDER = ("SECTION_321", "GIFT", "INFORMAL_ENTRY", "FORMAL_ENTRY", "INVALID")
+
+
+def ace_shipment_type(decision: str) -> str | None:
+    """The BorderConnect shipment type a decision is filed as; none for INVALID (not fileable)."""
+    if decision == "INVALID":
+        return None
+    return "SECTION 321" if decision == "SECTION_321" else "PAPS"
+
+
+def ace_shipment_type_expr(decision: pl.Expr) -> pl.Expr:
+    """``ace_shipment_type`` over a column of decisions."""
+    return (pl.when(decision == "SECTION_321").then(pl.lit("SECTION 321"))
+            .when(decision == "INVALID").then(pl.lit(None, pl.String))
+            .otherwise(pl.lit("PAPS")))
+
 ISSUE_STRUCT = pl.Struct({"code": pl.String, "severity": pl.String, "field": pl.String,
                           "row": pl.Int64, "message": pl.String})
 # Typed line columns kept for what follows screening (manifests, storage).
@@ -61,10 +76,7 @@ class ScreeningResult:
             pl.col("value"),
             "value_usd",
             "decision",
-            pl.when(pl.col("decision") == "SECTION_321")
-            .then(pl.lit("SECTION 321"))
-            .otherwise(pl.lit("PAPS"))
-            .alias("ace_shipment_type"),
+            ace_shipment_type_expr(pl.col("decision")).alias("ace_shipment_type"),
             "reasons",
             listed,
             pl.col("first_row"),

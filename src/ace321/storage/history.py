@@ -706,7 +706,8 @@ def _file_result(screening: HistoryScreening, frame: pl.DataFrame, rules: RuleSe
                 "message": screening.duplicates[row["shipment_id"]],
             })
         dup_rows = alone.shipments.with_columns(
-            pl.lit("INVALID").alias("decision"), pl.lit("PAPS").alias("ace_shipment_type"),
+            pl.lit("INVALID").alias("decision"),
+            pl.lit(None, pl.String).alias("ace_shipment_type"),
             pl.col("reasons").list.slice(0, 0),
         )
         shipments = pl.concat([shipments, dup_rows], how="vertical_relaxed")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from ace321.intake import columns
 from ace321.rules import RuleSet
+from ace321.screening.result import ace_shipment_type_expr
 from ace321.storage import audit
 from ace321.storage.database import Database, StorageError, lock_names
 from ace321.storage.history import (
@@ -51,7 +52,7 @@ from ace321.storage.models import (
     Stamp,
     StatusChange,
 )
-from ace321.storage.types import StorageValueError
+from ace321.storage.types import STORED_INVALID_TYPE, StorageValueError, stored_type
 
 _PRICE = re.compile(r"^\d+(\.\d{1,4})?$")
 _INSERT_CHUNK = 5000
@@ -322,7 +323,8 @@ def _new_rows(session: Session, tenant_pk: int, screening: HistoryScreening, *,
         pl.col("is_gift").alias("is_gift_text"), "scn", "consignee_name", "name_key",
         "phone_e164", "consignee_key", "line_count", pl.col("_value").alias("value_usd"),
         pl.col("decision").alias("rules_decision"),
-        pl.lit(None, pl.String).alias("override_decision"), "decision", "ace_shipment_type",
+        pl.lit(None, pl.String).alias("override_decision"), "decision",
+        pl.col("ace_shipment_type").fill_null(STORED_INVALID_TYPE),
         pl.lit("SCREENED").alias("status"), pl.lit(rules.version).alias("rules_version"),
         "content_hash", pl.lit(stamp).alias("created_at"), pl.lit(stamp).alias("updated_at"),
     )
@@ -345,8 +347,8 @@ def _new_rows(session: Session, tenant_pk: int, screening: HistoryScreening, *,
         pl.col("shipment_id").replace_strict(seqs, default=1, return_dtype=pl.Int64)
         .alias("seq"), pl.lit("IMPORT").alias("cause"), "decision",
         pl.col("decision").alias("rules_decision"),
-        pl.when(pl.col("decision") == "SECTION_321").then(pl.lit("SECTION 321"))
-        .otherwise(pl.lit("PAPS")).alias("ace_shipment_type"),
+        ace_shipment_type_expr(pl.col("decision")).fill_null(STORED_INVALID_TYPE)
+        .alias("ace_shipment_type"),
         pl.col("_value").alias("value_usd"), "consignee_key",
         pl.lit(rules.version).alias("rules_version"), pl.lit(None, pl.String).alias("caused_by"),
         pl.lit(f"batch {batch.name}").alias("note"), pl.lit(issues).alias("issues"),
@@ -527,7 +529,7 @@ def _rescreen(session: Session, changes: list[Change], rules: RuleSet, actor: st
         changed = session.execute(update(Shipment).where(
             Shipment.id == change.pk, Shipment.status == "SCREENED").values(
             rules_decision=change.rules_decision, decision=change.after,
-            ace_shipment_type="SECTION 321" if change.after == "SECTION_321" else "PAPS",
+            ace_shipment_type=stored_type(change.after),
             consignee_key=row["consignee_key"], value_usd=row["value"],
             rules_version=rules.version, updated_at=now))
         if changed.rowcount != 1:  # type: ignore[attr-defined]
@@ -559,7 +561,7 @@ def _decision(decision_id: uuid.UUID, pk: uuid.UUID, cause: str, row: dict[str, 
     return {
         "id": decision_id, "shipment_pk": pk, "seq": seq, "cause": cause, "decision": effective,
         "rules_decision": row["decision"],
-        "ace_shipment_type": "SECTION 321" if effective == "SECTION_321" else "PAPS",
+        "ace_shipment_type": stored_type(effective),
         "value_usd": row["value"], "consignee_key": row["consignee_key"],
         "rules_version": rules.version, "caused_by": caused_by, "note": note,
         "issues": json.dumps(row["issues"] or [], sort_keys=True), "actor": actor,

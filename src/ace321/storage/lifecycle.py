@@ -22,6 +22,7 @@ from ace321.storage import audit
 from ace321.storage.database import Database, StorageError, lock_names
 from ace321.storage.history import STRICTNESS, strictest, tenant_id
 from ace321.storage.models import Decision, DecisionReason, Shipment, StatusChange
+from ace321.storage.types import stored_type
 
 STATUSES = ("SCREENED", "MANIFESTED", "TRANSMITTED", "ACCEPTED", "REJECTED", "ARRIVED",
             "RELEASED", "HOLD", "CANCELLED")
@@ -123,7 +124,7 @@ def override(db: Database, shipment_id: str, decision: str, *, reason: str, acto
                 f"shipment {shipment_id} is {shipment.status}: its decision can no longer change")
         after = strictest(decision, shipment.rules_decision)
         session.execute(update(Shipment).where(Shipment.id == shipment.id).values(
-            override_decision=decision, decision=after, ace_shipment_type="PAPS",
+            override_decision=decision, decision=after, ace_shipment_type=stored_type(after),
             updated_at=now))
         last = session.scalars(select(Decision).where(Decision.shipment_pk == shipment.id)
                                .order_by(Decision.seq.desc())).first()
@@ -132,7 +133,7 @@ def override(db: Database, shipment_id: str, decision: str, *, reason: str, acto
             "id": decision_id, "shipment_pk": shipment.id, "cause": "OVERRIDE",
             "seq": (last.seq + 1) if last else 1,
             "decision": after, "rules_decision": shipment.rules_decision,
-            "ace_shipment_type": "PAPS", "value_usd": shipment.value_usd,
+            "ace_shipment_type": stored_type(after), "value_usd": shipment.value_usd,
             "consignee_key": shipment.consignee_key,
             "rules_version": shipment.rules_version, "caused_by": None, "note": reason,
             "issues": last.issues if last else "[]", "actor": actor, "decided_at": now}])

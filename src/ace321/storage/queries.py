@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ace321.rules import RuleSet
 from ace321.screening import screen
 from ace321.screening.money import amount
+from ace321.screening.result import ace_shipment_type
 from ace321.storage.costs import stored_costs
 from ace321.storage.history import canonical_rows, merge_rates, related, stored_frame, tenant_id
 from ace321.storage.lifecycle import find, history
@@ -60,7 +61,7 @@ def summary(s: Shipment) -> dict[str, Any]:
         "consignee_key": s.consignee_key, "consignee_name": s.consignee_name,
         "value_usd": None if s.value_usd is None else amount(s.value_usd),
         "decision": s.decision, "rules_decision": s.rules_decision,
-        "override_decision": s.override_decision, "ace_shipment_type": s.ace_shipment_type,
+        "override_decision": s.override_decision, "ace_shipment_type": ace_shipment_type(s.decision),
         "status": s.status, "rules_version": s.rules_version,
         "risk_score": s.risk_score, "risk_band": s.risk_band,
     }

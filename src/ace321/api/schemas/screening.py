@@ -143,7 +143,7 @@ class ShipmentDecisionPublic(BaseModel):
     value_usd: str | None = Field(description="Shipment value in USD (exact decimal text).")
     decision: str = Field(description="SECTION_321, GIFT, INFORMAL_ENTRY, FORMAL_ENTRY or "
                                       "INVALID.")
-    ace_shipment_type: str = Field(description="ACE shipment type: `SECTION 321` or `PAPS`.")
+    ace_shipment_type: str | None = Field(description="ACE shipment type: `SECTION 321` or `PAPS`; null for INVALID.")
     reasons: list[ReasonPublic] = Field(description="Reasons, decisive first.")
     issues: list[IssuePublic] = Field(description="Data problems of this shipment.")
     costs: dict[str, Any] | None = Field(None, description=(

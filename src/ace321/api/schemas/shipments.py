@@ -64,7 +64,7 @@ class ShipmentSummaryPublic(BaseModel):
     decision: str = Field(description="Decision in effect (the stricter of rules and override).")
     rules_decision: str = Field(description="Decision of the rules.")
     override_decision: str | None = Field(description="Decision set by hand, if any.")
-    ace_shipment_type: str = Field(description="`SECTION 321` or `PAPS`.")
+    ace_shipment_type: str | None = Field(description="`SECTION 321` or `PAPS`; null for INVALID.")
     status: str = Field(description="Lifecycle status, e.g. SCREENED, MANIFESTED.")
     rules_version: str = Field(description="Rules version of the decision.")
     risk_score: int | None = Field(None, description="Risk score stored at ingest (0-100).")
