@@ -238,6 +238,7 @@ from ace321.cli import manifest_commands; manifest_commands.register(app)  # noq
 from ace321.cli import api_commands; api_commands.register(app)  # noqa: E402, E702, I001
 from ace321.cli import plan_commands; plan_commands.register(app)  # noqa: E402, E702, I001
 from ace321.cli import risk_commands; risk_commands.register(app)  # noqa: E402, E702, I001
+from ace321.cli import user_commands; user_commands.register(app)  # noqa: E402, E702, I001
 
 
 def main() -> None:
