@@ -25,6 +25,7 @@ from ace321.api.services.coalescer import ScreenCoalescer
 from ace321.api.settings import Settings
 from ace321.rules import RuleSet, load_rules
 from ace321.storage import Database
+from ace321.web import site as web
 
 DESCRIPTION = """\
 Screen US-bound truck shipments for Section 321 de minimis and entry paths, store them with
@@ -65,6 +66,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None,
     app.include_router(plan_routes.router, prefix="/v1")
     app.add_api_route("/healthz", health.healthz, include_in_schema=False)
     docs.install(app)
+    web.install(app)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app

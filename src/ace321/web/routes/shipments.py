@@ -1,0 +1,95 @@
+"""Shipments: the filtered, paged table (htmx swaps just the table), CSV, one shipment, and
+the override to a stricter path."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from ace321.api.problems import ApiProblem
+from ace321.api.services import shipments as shipment_service
+from ace321.screening.result import DECISION_ORDER
+from ace321.storage.lifecycle import OVERRIDE_DECISIONS, STATUSES
+from ace321.web import listing
+from ace321.web.security import Clerk, Reader, WebError
+from ace321.web.templating import is_htmx, render
+
+router = APIRouter()
+
+
+def table_context(request: Request, filters: listing.Filters, data: dict[str, object],
+                  base: str) -> dict[str, object]:
+    return {"filters": filters, "data": data, "base": base,
+            "decisions": DECISION_ORDER, "statuses": STATUSES, "risk_bands": listing.RISK_BANDS,
+            "has_risk": listing._risk_column() is not None,
+            "query": filters.query()}
+
+
+def page_number(request: Request) -> int:
+    try:
+        return int(request.query_params.get("page", "1"))
+    except ValueError:
+        return 1
+
+
+@router.get("/shipments")
+async def shipment_list(request: Request, user: Reader) -> Response:
+    filters = listing.Filters.parse(request.query_params)
+    size = request.app.state.web_settings.page_size
+    data = await run_in_threadpool(listing.page, request.app.state.db, user, filters,
+                                   page_number(request), size)
+    context = table_context(request, filters, data, "/shipments")
+    if is_htmx(request):
+        return render(request, "_shipment_table.html", context)
+    return render(request, "shipments.html", context)
+
+
+@router.get("/shipments.csv")
+async def shipment_csv(request: Request, user: Reader) -> Response:
+    filters = listing.Filters.parse(request.query_params)
+    text = await run_in_threadpool(listing.csv_text, request.app.state.db, user, filters)
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="shipments.csv"'})
+
+
+def _detail(request: Request, user: Reader, shipment_id: str) -> dict[str, object]:
+    try:
+        return shipment_service.detail(request.app.state.db, user, shipment_id)  # type: ignore[arg-type]
+    except ApiProblem as problem:
+        raise WebError(problem.status, f"No shipment {shipment_id!r} in your tenant.",
+                       title="Not found") from None
+
+
+@router.get("/shipments/{shipment_id}")
+async def shipment_page(request: Request, shipment_id: str, user: Reader) -> Response:
+    shipment = await run_in_threadpool(_detail, request, user, shipment_id)
+    return render(request, "shipment.html", {
+        "s": shipment, "override_decisions": OVERRIDE_DECISIONS,
+        "message": request.query_params.get("done")})
+
+
+@router.post("/shipments/{shipment_id}/override")
+async def shipment_override(
+    request: Request, shipment_id: str, user: Clerk,
+    decision: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    db, rules = request.app.state.db, request.app.state.rules
+    try:
+        await run_in_threadpool(
+            shipment_service.set_override, db, rules, user, shipment_id,  # type: ignore[arg-type]
+            decision=decision, reason=reason, now=request.app.state.web_clock())
+    except ApiProblem as problem:
+        if problem.status == 404:
+            raise WebError(404, f"No shipment {shipment_id!r} in your tenant.",
+                           title="Not found") from None
+        shipment = await run_in_threadpool(_detail, request, user, shipment_id)
+        return render(request, "shipment.html", {
+            "s": shipment, "override_decisions": OVERRIDE_DECISIONS,
+            "error": problem.detail, "reason": reason, "chosen": decision}, status=409)
+    return RedirectResponse(f"/shipments/{quote(shipment_id, safe='')}?done=override",
+                            status_code=303)

@@ -1,0 +1,63 @@
+"""What the pages read, scoped to the user's tenant: counts and short lists for the dashboard.
+
+Only reads; decisions, statuses and files come from the core and storage as stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ace321.screening.result import DECISION_ORDER
+from ace321.storage import Database
+from ace321.storage.lifecycle import STATUSES
+from ace321.storage.models import Shipment
+from ace321.storage.trip_models import TRIP_STATUSES, CbpResponse, TripRecord
+from ace321.storage.users import WebUser, utc
+
+UPCOMING_DAYS = 7
+
+
+def dashboard(db: Database, user: WebUser, today: dt.date) -> dict[str, Any]:
+    tenant = user.tenant_id
+    with db.reading() as session:
+        by_decision = dict.fromkeys(DECISION_ORDER, 0)
+        for decision, count in session.execute(
+                select(Shipment.decision, func.count()).where(Shipment.tenant_id == tenant)
+                .group_by(Shipment.decision)):
+            by_decision[decision] = count
+        by_status = dict.fromkeys(STATUSES, 0)
+        for status, count in session.execute(
+                select(Shipment.status, func.count()).where(Shipment.tenant_id == tenant)
+                .group_by(Shipment.status)):
+            by_status[status] = count
+        arrivals = [{"date": day, "decision": decision, "count": count}
+                    for day, decision, count in session.execute(
+                        select(Shipment.arrival_date, Shipment.decision, func.count())
+                        .where(Shipment.tenant_id == tenant,
+                               Shipment.arrival_date >= today,
+                               Shipment.arrival_date <= today + dt.timedelta(UPCOMING_DAYS))
+                        .group_by(Shipment.arrival_date, Shipment.decision)
+                        .order_by(Shipment.arrival_date, Shipment.decision))]
+        trips_by_status = dict.fromkeys(TRIP_STATUSES, 0)
+        for status, count in session.execute(
+                select(TripRecord.status, func.count()).where(TripRecord.tenant_id == tenant)
+                .group_by(TripRecord.status)):
+            trips_by_status[status] = count
+        trips = [{"trip_number": t.trip_number, "status": t.status, "port": t.port_of_arrival,
+                  "estimated_arrival": utc(t.estimated_arrival).isoformat()}
+                 for t in session.scalars(
+                     select(TripRecord).where(TripRecord.tenant_id == tenant,
+                                              TripRecord.arrival_date >= today)
+                     .order_by(TripRecord.estimated_arrival).limit(10))]
+        responses = [{"received_at": utc(r.received_at).isoformat(), "trip_number": r.trip_number,
+                      "scn": r.scn, "message_type": r.message_type, "code": r.code,
+                      "text": r.text, "outcome": r.outcome, "error": r.error}
+                     for r in session.scalars(
+                         select(CbpResponse).where(CbpResponse.tenant_id == tenant)
+                         .order_by(CbpResponse.id.desc()).limit(10))]
+    return {"by_decision": by_decision, "by_status": by_status, "arrivals": arrivals,
+            "trips_by_status": trips_by_status, "trips": trips, "responses": responses,
+            "shipments": sum(by_decision.values())}
