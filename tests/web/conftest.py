@@ -88,9 +88,11 @@ class Site:
 
 
 def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    """The CSRF token of the page's forms (every form of a page carries the same one)."""
+    found = set(re.findall(r'name="csrf_token" value="([^"]*)"', html))
     assert found, "no CSRF field on the page"
-    return found.group(1)
+    assert len(found) == 1 and "" not in found, f"forms with different CSRF tokens: {found}"
+    return found.pop()
 
 
 @pytest.fixture
