@@ -104,7 +104,7 @@ def _query(user: WebUser, filters: Filters) -> Any:
 def page(db: Database, user: WebUser, filters: Filters, number: int, size: int
          ) -> dict[str, Any]:
     """One page of shipments (1-based ``number``) with the total and the issue counts."""
-    from ace321.api.services.batches import latest_decisions
+    from ace321.app.batches import latest_decisions
 
     query = _query(user, filters)
     with db.reading() as session:
@@ -138,7 +138,7 @@ CSV_COLUMNS = ("shipment_id", "order_id", "arrival_date", "consignee_name", "con
 
 def csv_text(db: Database, user: WebUser, filters: Filters) -> str:
     """Every shipment the filters select, as CSV (reason and issue codes joined by ``;``)."""
-    from ace321.api.services.batches import latest_decisions
+    from ace321.app.batches import latest_decisions
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

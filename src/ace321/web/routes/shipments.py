@@ -10,8 +10,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from ace321.api.problems import ApiProblem
-from ace321.api.services import shipments as shipment_service
+from ace321.app import shipments as shipment_service
+from ace321.app.errors import AppError, NotFound
 from ace321.screening.result import DECISION_ORDER
 from ace321.storage.lifecycle import OVERRIDE_DECISIONS, STATUSES
 from ace321.web import listing
@@ -58,9 +58,10 @@ async def shipment_csv(request: Request, user: Reader) -> Response:
 
 def _detail(request: Request, user: Reader, shipment_id: str) -> dict[str, object]:
     try:
-        return shipment_service.detail(request.app.state.db, user, shipment_id)  # type: ignore[arg-type]
-    except ApiProblem as problem:
-        raise WebError(problem.status, f"No shipment {shipment_id!r} in your tenant.",
+        return shipment_service.shipment_detail(request.app.state.db, tenant=user.tenant,
+                                                shipment_id=shipment_id)
+    except NotFound:
+        raise WebError(404, f"No shipment {shipment_id!r} in your tenant.",
                        title="Not found") from None
 
 
@@ -80,16 +81,16 @@ async def shipment_override(
 ) -> Response:
     db, rules = request.app.state.db, request.app.state.rules
     try:
-        await run_in_threadpool(
-            shipment_service.set_override, db, rules, user, shipment_id,  # type: ignore[arg-type]
-            decision=decision, reason=reason, now=request.app.state.web_clock())
-    except ApiProblem as problem:
-        if problem.status == 404:
-            raise WebError(404, f"No shipment {shipment_id!r} in your tenant.",
-                           title="Not found") from None
+        await run_in_threadpool(lambda: shipment_service.override_decision(
+            db, rules, tenant=user.tenant, actor=user.actor, now=request.app.state.web_clock(),
+            shipment_id=shipment_id, decision=decision, reason=reason))
+    except NotFound:
+        raise WebError(404, f"No shipment {shipment_id!r} in your tenant.",
+                       title="Not found") from None
+    except AppError as error:
         shipment = await run_in_threadpool(_detail, request, user, shipment_id)
         return render(request, "shipment.html", {
-            "s": shipment, "override_decisions": OVERRIDE_DECISIONS,
-            "error": problem.detail, "reason": reason, "chosen": decision}, status=409)
+            "s": shipment, "override_decisions": OVERRIDE_DECISIONS, "error": error.message,
+            "error_code": error.code, "reason": reason, "chosen": decision}, status=409)
     return RedirectResponse(f"/shipments/{quote(shipment_id, safe='')}?done=override",
                             status_code=303)

@@ -38,23 +38,24 @@ def _store(request: Request, user: Any, data: bytes, filename: str, as_of: dt.da
            replace_invalid: bool) -> dict[str, Any]:
     from ace321.api.routers.batches import _json_frame
     from ace321.api.services.orders import frame_from_csv
-    from ace321.storage import BatchInfo, StorageError, ingest
-    from ace321.storage.types import StorageValueError
+    from ace321.app.errors import AppError
+    from ace321.app.ingest import BatchInfo, ingest_batch
 
     if filename.lower().endswith(".json"):
         frame, as_of = _json_frame(data, as_of)
     else:
         frame = frame_from_csv(data, filename)
     try:
-        report = ingest(request.app.state.db, frame, rules=request.app.state.rules,
-                        batch=BatchInfo(filename, hashlib.sha256(data).hexdigest(), frame.height),
-                        actor=user.actor, now=request.app.state.web_clock(),
-                        default_arrival=as_of, tenant=user.tenant,
-                        replace_invalid=replace_invalid)
-    except (StorageValueError, StorageError) as error:
-        raise ApiProblem(422, f"{filename}: nothing stored: {error}", code="UNSTORABLE") from None
-    return {"batch_id": str(report.batch_id), "duplicates": list(report.duplicates),
-            "already_stored": list(report.already_stored), "stored": len(report.stored)}
+        done = ingest_batch(request.app.state.db, frame, rules=request.app.state.rules,
+                            source=BatchInfo(filename, hashlib.sha256(data).hexdigest(),
+                                             frame.height),
+                            tenant=user.tenant, actor=user.actor,
+                            now=request.app.state.web_clock(), as_of=as_of,
+                            replace_invalid=replace_invalid)
+    except AppError as error:
+        raise ApiProblem(422, f"{filename}: nothing stored: {error.message}",
+                         code=error.code, issues=error.problems) from None
+    return {"batch_id": done.batch_id}
 
 
 @router.post("/upload")
@@ -89,15 +90,20 @@ async def upload_submit(request: Request, user: Clerk) -> Response:
         return render(request, "upload.html", {
             "error": problem.detail, "problems": problem.issues, "arrival": arrival_text,
             "filename": filename}, status=422)
+    if done["batch_id"] is None:
+        return render(request, "upload.html", {
+            "notice": f"{filename}: every shipment of this file is stored already; nothing new "
+                      "was stored.", "arrival": arrival_text})
     return RedirectResponse(f"/batches/{done['batch_id']}", status_code=303)
 
 
 def _batch(request: Request, user: Any, batch_id: str) -> dict[str, Any]:
-    from ace321.api.services.batches import read
+    from ace321.app.batches import read_batch
+    from ace321.app.errors import NotFound
 
     try:
-        return read(request.app.state.db, user, batch_id)
-    except ApiProblem:
+        return read_batch(request.app.state.db, tenant_pk=user.tenant_id, batch_id=batch_id)
+    except NotFound:
         raise WebError(404, f"No batch {batch_id!r} in your tenant.", title="Not found") from None
 
 
