@@ -27,6 +27,11 @@ demo: $(STAMP)
 	$(BIN)/ace321 trips plan MAPL20261123A --db sqlite:///out/demo.db --entry-fee 5.00
 	@echo; echo "=== The same orders planned on 2025-08-28, the last day of de minimis, for comparison ==="
 	$(BIN)/ace321 plan examples/orders.csv --arrival 2025-08-28 --rates examples/rates.csv --entry-fee 5.00
+	@printf 'demo-password-321\n' | $(BIN)/ace321 user create demo@example.com --tenant default --role admin --db sqlite:///out/demo.db
+	@echo; echo "=== The web workspace ==="
+	@echo "Start the server:  $(BIN)/ace321 serve --db sqlite:///out/demo.db"
+	@echo "Then open http://127.0.0.1:8321/ and sign in as demo@example.com with the password demo-password-321"
+	@echo "(the example shipments and trip above are in the tenant 'default'; the API is beside it at /v1)."
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard benchmarks)

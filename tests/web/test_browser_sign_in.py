@@ -25,3 +25,19 @@ def test_sign_in_and_sign_out(page, web, shot):
     page.wait_for_url(re.compile(r"/sign-in$"))
     page.goto("/")
     assert page.url.endswith("/sign-in")
+
+
+def test_audit_verify_chain_and_admin_pages(page, web, shot):
+    web.sign_in(page, "admin@acme.example")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit").click()
+    page.get_by_label("User").fill("admin@acme.example")
+    page.get_by_role("button", name="Filter").click()
+    actions = page.locator("table tbody td:nth-child(4)").all_inner_texts()
+    assert actions == ["sign_in"]
+    page.get_by_role("button", name="Verify chain").click()
+    assert page.get_by_role("status").inner_text().startswith("✓ Chain intact")
+    shot(page, "12_audit")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
+    emails = page.locator("table").first.locator("tbody td:first-child").all_inner_texts()
+    assert emails == ["admin@acme.example", "clerk@acme.example", "viewer@acme.example"]
+    shot(page, "13_admin")

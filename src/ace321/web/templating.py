@@ -22,11 +22,11 @@ STATUS_LABELS = {
     "SCREENED": "Screened", "MANIFESTED": "Manifested", "TRANSMITTED": "Transmitted",
     "ACCEPTED": "Accepted", "REJECTED": "Rejected", "ARRIVED": "Arrived",
     "RELEASED": "Released", "HOLD": "Hold", "CANCELLED": "Cancelled",
-    "OPEN": "Draft", "DRAFT": "Draft", "FILED": "Filed",
+    "OPEN": "Filed", "DRAFT": "Draft", "FILED": "Filed",
 }
 # A symbol beside the colour, so the status never rests on colour alone.
 STATUS_SYMBOLS = {
-    "draft": "○", "open": "○", "filed": "◐", "transmitted": "◐", "manifested": "◐",
+    "draft": "○", "open": "◐", "filed": "◐", "transmitted": "◐", "manifested": "◐",
     "accepted": "✓", "released": "✓", "arrived": "➜", "rejected": "✗", "hold": "!",
     "cancelled": "–", "screened": "○", "invalid": "✗",
 }

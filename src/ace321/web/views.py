@@ -61,3 +61,66 @@ def dashboard(db: Database, user: WebUser, today: dt.date) -> dict[str, Any]:
     return {"by_decision": by_decision, "by_status": by_status, "arrivals": arrivals,
             "trips_by_status": trips_by_status, "trips": trips, "responses": responses,
             "shipments": sum(by_decision.values())}
+
+
+def recent_responses(db: Database, user: WebUser, limit: int) -> list[dict[str, Any]]:
+    with db.reading() as session:
+        return [{"received_at": utc(r.received_at).isoformat(), "trip_number": r.trip_number,
+                 "scn": r.scn, "message_type": r.message_type, "code": r.code, "text": r.text,
+                 "known": r.known, "outcome": r.outcome, "error": r.error,
+                 "source_file": r.source_file, "actor": r.actor}
+                for r in session.scalars(select(CbpResponse)
+                                         .where(CbpResponse.tenant_id == user.tenant_id)
+                                         .order_by(CbpResponse.id.desc()).limit(limit))]
+
+
+AUDIT_LIMIT = 500
+
+
+def audit_events(db: Database, user: WebUser, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tenant's newest events (at most ``AUDIT_LIMIT``) that match the filters."""
+    import json
+
+    from ace321.storage.models import AuditEvent
+
+    query = select(AuditEvent).where(AuditEvent.tenant_id == user.tenant_id)
+    if filters.get("entity_type"):
+        query = query.where(AuditEvent.entity_type == filters["entity_type"])
+    if filters.get("entity_id"):
+        query = query.where(AuditEvent.entity_id == filters["entity_id"])
+    if filters.get("actor"):
+        query = query.where(AuditEvent.actor.contains(filters["actor"]))
+    if filters.get("date_from"):
+        start = dt.datetime.combine(filters["date_from"], dt.time(), dt.UTC)
+        query = query.where(AuditEvent.at >= start)
+    if filters.get("date_to"):
+        end = dt.datetime.combine(filters["date_to"] + dt.timedelta(days=1), dt.time(), dt.UTC)
+        query = query.where(AuditEvent.at < end)
+    with db.reading() as session:
+        return [{"id": e.id, "at": e.at, "actor": e.actor, "action": e.action,
+                 "entity_type": e.entity_type, "entity_id": e.entity_id,
+                 "before": None if e.before is None else json.loads(e.before),
+                 "after": None if e.after is None else json.loads(e.after), "hash": e.hash}
+                for e in session.scalars(query.order_by(AuditEvent.id.desc())
+                                         .limit(AUDIT_LIMIT))]
+
+
+def verify_chain(db: Database) -> dict[str, Any]:
+    """``audit verify`` of the whole chain (every tenant's events are one chain)."""
+    from ace321.storage import audit
+
+    with db.reading() as session:
+        result = audit.verify(session)
+    return {"ok": result.ok, "events": result.events, "event_id": result.event_id,
+            "problem": result.problem}
+
+
+def tenant_people_and_keys(db: Database, user: WebUser
+                           ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    from ace321.storage.api_keys import list_keys
+    from ace321.storage.users import list_users
+
+    with db.reading() as session:
+        people = list_users(session, user.tenant)
+        keys = [k for k in list_keys(session) if k["tenant"] == user.tenant]
+    return people, keys

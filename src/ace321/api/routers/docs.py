@@ -1,6 +1,6 @@
 """The API's documentation without internet: ``/v1/docs`` (Swagger UI from the package's own
-files, ``api/static/swagger-ui``) over ``/v1/openapi.json``; ``/`` points to it until the web
-workspace takes ``/``."""
+files, ``api/static/swagger-ui``) over ``/v1/openapi.json``. ``/`` is the web workspace
+(``ace321.web``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 ASSETS = Path(__file__).parents[1] / "static" / "swagger-ui"
@@ -16,7 +16,7 @@ ASSETS_URL = "/v1/assets/swagger-ui"
 
 
 def install(app: FastAPI) -> None:
-    """Serve the docs page, its assets and ``/``; the app is made with ``docs_url=None``."""
+    """Serve the docs page and its assets; the app is made with ``docs_url=None``."""
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="swagger-ui")
 
     async def docs() -> HTMLResponse:
@@ -26,8 +26,4 @@ def install(app: FastAPI) -> None:
             swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
             swagger_favicon_url=f"{ASSETS_URL}/favicon-32x32.png")
 
-    async def home() -> RedirectResponse:
-        return RedirectResponse("/v1/docs", status_code=307)
-
     app.add_api_route("/v1/docs", docs, include_in_schema=False)
-    app.add_api_route("/", home, include_in_schema=False)
