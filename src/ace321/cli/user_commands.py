@@ -14,11 +14,10 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from ace321.cli import console as ui
 from ace321.cli.storage_commands import DbOption, _actor, _fail, _open
 
-err = Console(stderr=True)
 user_app = typer.Typer(help="Users of the web workspace: create, list, disable.",
                        no_args_is_help=True)
 
@@ -68,8 +67,7 @@ def user_create(
         raise _fail(str(error), 1) from None
     finally:
         database.close()
-    Console().print(f"user {created['email']} ({created['role']}) of tenant {created['tenant']} "
-                    "created", highlight=False, markup=False)
+    ui.say(f"user {created['email']} ({created['role']}) of tenant {created['tenant']} created")
 
 
 @user_app.command("list")
@@ -106,8 +104,7 @@ def user_disable(
         raise _fail(str(error), 1) from None
     finally:
         database.close()
-    Console().print(f"user {done['email']} of tenant {done['tenant']} disabled",
-                    highlight=False, markup=False)
+    ui.say(f"user {done['email']} of tenant {done['tenant']} disabled")
 
 
 def register(app: typer.Typer) -> None:
