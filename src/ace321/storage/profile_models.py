@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ace321.storage.models import Base, BigId, Stamp
+from ace321.storage.models import Base, BigId, Shipment, Stamp
 
 PROFILE_KINDS = ("truck", "trailer", "driver")
 
@@ -26,3 +26,8 @@ class EquipmentProfile(Base):
     data: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(Stamp)
     actor: Mapped[str] = mapped_column(String(200))
+
+
+# The web workspace's shipment tables count and page by decision or status (migration 0008).
+Index("ix_shipments_tenant_decision", Shipment.tenant_id, Shipment.decision, Shipment.shipment_id)
+Index("ix_shipments_tenant_status", Shipment.tenant_id, Shipment.status, Shipment.shipment_id)
