@@ -28,6 +28,6 @@ class EquipmentProfile(Base):
     actor: Mapped[str] = mapped_column(String(200))
 
 
-# The web workspace's shipment tables count and page by decision or status (migration 0008).
+# The web workspace's shipment tables count and page by decision or status (migration 0010).
 Index("ix_shipments_tenant_decision", Shipment.tenant_id, Shipment.decision, Shipment.shipment_id)
 Index("ix_shipments_tenant_status", Shipment.tenant_id, Shipment.status, Shipment.shipment_id)

@@ -2,8 +2,8 @@
 shipment tables and dashboard count and page with (by decision, by status): without them a
 filtered page of 300,000 stored shipments read the whole table (seconds on SQLite).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
