@@ -18,9 +18,11 @@ from ace321.api import problems
 from ace321.api.auth import KeyCache
 from ace321.api.metrics import Metrics
 from ace321.api.middleware import BodyLimitMiddleware, MetricsMiddleware
+from ace321.api.rate_cache import RateCache
 from ace321.api.routers import batches, docs, health, responses, screening, shipments, trips
 from ace321.api.routers import plan as plan_routes
 from ace321.api.routers import rules as rules_routes
+from ace321.api.routers import settings as settings_routes
 from ace321.api.services.coalescer import ScreenCoalescer
 from ace321.api.settings import Settings
 from ace321.rules import RuleSet, load_rules
@@ -58,10 +60,12 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None,
     app.state.coalescer = ScreenCoalescer(app.state.rules)
     app.state.settings = settings
     app.state.key_cache = KeyCache(settings.key_cache_seconds)
+    app.state.rate_cache = RateCache(settings.key_cache_seconds)
     app.state.metrics = Metrics()
     problems.install(app)
     for router in (screening.router, batches.router, shipments.router, trips.router,
-                   responses.router, rules_routes.router, health.router):
+                   responses.router, rules_routes.router, settings_routes.router,
+                   health.router):
         app.include_router(router, prefix="/v1")
     app.include_router(plan_routes.router, prefix="/v1")
     app.add_api_route("/healthz", health.healthz, include_in_schema=False)

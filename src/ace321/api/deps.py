@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ace321.api.auth import KeyCache
 from ace321.api.metrics import Metrics
 from ace321.api.problems import ApiProblem
+from ace321.api.rate_cache import RateCache
 from ace321.api.services.coalescer import ScreenCoalescer
 from ace321.api.settings import Settings
 from ace321.rules import RuleSet
@@ -47,6 +48,10 @@ async def get_coalescer(request: Request) -> ScreenCoalescer:
     return request.app.state.coalescer  # type: ignore[no-any-return]
 
 
+async def get_rate_cache(request: Request) -> RateCache:
+    return request.app.state.rate_cache  # type: ignore[no-any-return]
+
+
 async def get_now() -> dt.datetime:
     """The clock: read here, in the delivery layer, never in the storage or the engine."""
     return dt.datetime.now(dt.UTC)
@@ -58,6 +63,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 NowDep = Annotated[dt.datetime, Depends(get_now)]
 CoalescerDep = Annotated[ScreenCoalescer, Depends(get_coalescer)]
+RateCacheDep = Annotated[RateCache, Depends(get_rate_cache)]
 
 
 def unauthorized() -> ApiProblem:

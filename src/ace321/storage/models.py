@@ -266,5 +266,6 @@ class ScnRegistry(Base):
 from ace321.storage import api_models as _api_models  # noqa: E402, F401  (REST API tables)
 from ace321.storage import cost_models as _cost_models  # noqa: E402, F401  (entry costs)
 from ace321.storage import profile_models as _profile_models  # noqa: E402, F401  (saved trucks, drivers)
+from ace321.storage import settings_models as _settings_models  # noqa: E402, F401  (tenant settings)
 from ace321.storage import trip_models as _trip_models  # noqa: E402, F401  (manifest tables)
 from ace321.storage import user_models as _user_models  # noqa: E402, F401  (web users, sessions)

@@ -14,7 +14,16 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 
-from ace321.api.deps import DbDep, MetricsDep, NowDep, Operator, RulesDep, SettingsDep, Viewer
+from ace321.api.deps import (
+    DbDep,
+    MetricsDep,
+    NowDep,
+    Operator,
+    RateCacheDep,
+    RulesDep,
+    SettingsDep,
+    Viewer,
+)
 from ace321.api.problems import (
     PROBLEM_MEDIA_TYPE,
     ApiProblem,
@@ -37,6 +46,7 @@ from ace321.app.batches import list_batches as batch_list
 from ace321.app.batches import read_batch
 from ace321.app.errors import AppError
 from ace321.app.ingest import BatchInfo, ingest_batch
+from ace321.app.settings import get_shopify_settings
 
 router = APIRouter(tags=["batches"])
 _JSON_BODY: TypeAdapter[list[ShipmentCreate] | ScreenCreate] = TypeAdapter(
@@ -150,7 +160,7 @@ def _replay(stored: idempotency.Stored) -> Response:
              openapi_extra={"requestBody": _REQUEST_BODY}, summary="Upload and store a batch")
 async def create_batch(
     request: Request, caller: Operator, db: DbDep, rules: RulesDep, settings: SettingsDep,
-    metrics: MetricsDep, now: NowDep,
+    metrics: MetricsDep, now: NowDep, rate_cache: RateCacheDep,
     name: Annotated[str | None, Query(max_length=500, description="File name to record "
                                                                   "(default: the upload's).")] = None,
     as_of: Annotated[dt.date | None, Query(description="Arrival date (YYYY-MM-DD) of rows "
@@ -175,14 +185,17 @@ async def create_batch(
             return _replay(stored)
     try:
         if kind == "csv":
-            frame = await run_in_threadpool(frame_from_csv, data, filename)
+            shopify = await run_in_threadpool(functools.partial(
+                get_shopify_settings, db, tenant=caller.tenant))
+            frame = await run_in_threadpool(frame_from_csv, data, filename, shopify)
         else:
             frame, as_of = await run_in_threadpool(_json_frame, data, as_of)
         try:
             stored = await run_in_threadpool(functools.partial(
                 ingest_batch, db, frame, rules=rules,
                 source=BatchInfo(filename, hashlib.sha256(data).hexdigest(), frame.height),
-                tenant=caller.tenant, actor=caller.actor, now=now, as_of=as_of))
+                tenant=caller.tenant, actor=caller.actor, now=now, as_of=as_of,
+                rates=await rate_cache.get(db, caller.tenant)))
         except AppError as error:
             raise app_problem(error, prefix=f"{filename}: nothing stored: ") from None
         document = stored.document()

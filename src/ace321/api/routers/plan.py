@@ -63,14 +63,15 @@ def _body(body: Any) -> tuple[list[dict[str, object]], dt.date | None]:
     return shipment_dicts(body), None
 
 
-def screen_with_costs(rules: RuleSet, shipments: list[dict[str, object]], as_of: dt.date | None
-                      ) -> dict[str, Any]:
-    """The screening document with each shipment's ``costs`` and the summary's totals."""
+def screen_with_costs(rules: RuleSet, shipments: list[dict[str, object]], as_of: dt.date | None,
+                      rates: Any = None) -> dict[str, Any]:
+    """The screening document with each shipment's ``costs`` and the summary's totals (with the
+    tenant's exchange rates, ``rates``)."""
     from ace321.costs import estimate
     from ace321.costs.document import screening_document
     from ace321.screening import screen
 
-    result = screen(frame_from_json(shipments), rules=rules, default_arrival=as_of)
+    result = screen(frame_from_json(shipments), rules=rules, default_arrival=as_of, rates=rates)
     return screening_document(result, estimate(result, rules=rules))
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from ace321.api.deps import CoalescerDep, MetricsDep, RulesDep, Viewer
+from ace321.api.deps import CoalescerDep, DbDep, MetricsDep, RateCacheDep, RulesDep, Viewer
 from ace321.api.responses import problems
 from ace321.api.schemas.screening import (
     EXAMPLE_SHIPMENT,
@@ -31,8 +31,8 @@ ScreenBody = Annotated[ShipmentList | ScreenCreate, Body(openapi_examples={
 
 @router.post("/screen", response_model=ScreeningPublic, responses=problems(401, 413, 422),
              summary="Screen shipments (nothing stored)")
-async def screen_shipments(_caller: Viewer, coalescer: CoalescerDep, metrics: MetricsDep,
-                           rules: RulesDep, body: ScreenBody,
+async def screen_shipments(caller: Viewer, coalescer: CoalescerDep, metrics: MetricsDep,
+                           rules: RulesDep, rate_cache: RateCacheDep, db: DbDep, body: ScreenBody,
                            costs: Annotated[bool, Query(description=(
                                "Add each shipment's `costs` (duty, MPF, total as an entry of its own) "
                                "and the summary's totals, as `ace321 check --costs`."))] = False,
@@ -44,12 +44,14 @@ async def screen_shipments(_caller: Viewer, coalescer: CoalescerDep, metrics: Me
 
     The body is the JSON order input: a list of shipments with nested `lines`, or
     `{"shipments": [...], "as_of": "YYYY-MM-DD"}` where `as_of` is the arrival date of the
-    shipments that give none. Stored shipments are not taken into account.
+    shipments that give none. Stored shipments are not taken into account; the tenant's
+    exchange rates (`PUT /v1/rates`) are.
     """
     if isinstance(body, ScreenCreate):
         shipments, as_of = body.shipments, body.as_of
     else:
         shipments, as_of = body, None
+    rates = await rate_cache.get(db, caller.tenant)
     if costs or risk:
         dicts = shipment_dicts(shipments)
 
@@ -58,20 +60,22 @@ async def screen_shipments(_caller: Viewer, coalescer: CoalescerDep, metrics: Me
             if costs:
                 from ace321.api.routers.plan import screen_with_costs
 
-                document = screen_with_costs(rules, dicts, as_of)
-            return screen_with_risk(dicts, as_of, rules, document) if risk else document
+                document = screen_with_costs(rules, dicts, as_of, rates)
+            return (screen_with_risk(dicts, as_of, rules, document, rates) if risk
+                    else document)
         document = await run_in_threadpool(build)
         metrics.count_decisions("screen", document["summary"]["by_decision"])
         return JSONResponse(document)
     # Concurrent requests are screened together in one engine call, each getting exactly its
     # own result (see ace321.api.services.coalescer); awaited, so no pool thread waits on it.
-    document = await coalescer.decisions_async(shipment_dicts(shipments), as_of)
+    document = await coalescer.decisions_async(shipment_dicts(shipments), as_of, rates)
     metrics.count_decisions("screen", document["summary"]["by_decision"])
     return JSONResponse(document)
 
 
 def screen_with_risk(shipments: list[dict[str, Any]], as_of: dt.date | None,
-                     rules: RuleSet, document: dict[str, Any] | None = None) -> dict[str, Any]:
+                     rules: RuleSet, document: dict[str, Any] | None = None,
+                     rates: Any = None) -> dict[str, Any]:
     """The screening document (``document``, or the plain one) with each shipment's ``risk``
     and the model's version and counts (``risk_summary``). Screened on its own, not coalesced
     with other requests: risk statistics read the whole request."""
@@ -79,7 +83,8 @@ def screen_with_risk(shipments: list[dict[str, Any]], as_of: dt.date | None,
     from ace321.risk import load_model, score_result
     from ace321.screening import screen
 
-    result = screen(frame_from_shipments(shipments), rules=rules, default_arrival=as_of)
+    result = screen(frame_from_shipments(shipments), rules=rules, default_arrival=as_of,
+                    rates=rates)
     scored = score_result(result, model=load_model(), rules=rules)
     if document is None:
         document = result.to_document()

@@ -10,7 +10,15 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from ace321.api.deps import DbDep, NowDep, Operator, RulesDep, SettingsDep, Viewer
+from ace321.api.deps import (
+    DbDep,
+    NowDep,
+    Operator,
+    RateCacheDep,
+    RulesDep,
+    SettingsDep,
+    Viewer,
+)
 from ace321.api.problems import ApiProblem, app_problem
 from ace321.api.responses import problems
 from ace321.api.schemas.trips import (
@@ -43,18 +51,20 @@ class TripFile(StrEnum):
 @router.post("/trips", status_code=201, response_model=TripPublic,
              responses=problems(401, 403, 404, 409, 413, 422), summary="File a trip manifest")
 async def create_trip(body: TripCreate, caller: Operator, db: DbDep, rules: RulesDep,
-                      now: NowDep) -> JSONResponse:
+                      now: NowDep, rate_cache: RateCacheDep) -> JSONResponse:
     """Screen the stored shipments again (as of the trip's arrival date at the port, with the
     stored history), build the manifest (ACE trip JSON, shipments CSV, X12 309, cover sheet),
     issue SCNs and store the trip: all or nothing. Every problem is listed at once (422);
     unknown shipment ids are 404. Operators and admins only."""
+    rates = await rate_cache.get(db, caller.tenant)
+
     def create() -> dict[str, Any]:
         try:
             filed = trips.file_stored_trip(
                 db, rules, tenant=caller.tenant, actor=caller.actor, now=now, trip=body.trip,
                 shipment_ids=body.shipment_ids, batch_id=body.batch_id, filed_at=body.filed_at,
                 production=body.production, group_commodities=body.group_commodities,
-                skip_invalid=body.skip_invalid)
+                skip_invalid=body.skip_invalid, rates=rates)
         except ManifestRefused as refused:
             raise app_problem(refused, prefix="manifest refused, nothing stored: ") from None
         return {**filed.trip, "warnings": filed.report.warnings,

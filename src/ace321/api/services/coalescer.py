@@ -9,7 +9,8 @@ The result of each request is exactly what it alone would get, because requests 
 only when they cannot affect each other:
 
 - each has shipment ids, and no shipment id or order id is shared with another request;
-- they have the same ``as_of`` (the engine's default arrival date);
+- they have the same ``as_of`` (the engine's default arrival date) and the same exchange rates
+  (their tenant's, the same table object);
 - after screening, no person (``consignee_key``, on any day) spans two requests: persons are
   matched by folded name and postal code, or phone, transitively, and named by the smallest
   name key of their group, so a shared person could change a request's keys and totals.
@@ -45,6 +46,7 @@ Engine = Callable[..., ScreeningResult]
 class _Request:
     shipments: list[dict[str, Any]]
     as_of: dt.date | None
+    rates: pl.DataFrame | None = None
     future: Future[dict[str, Any]] = field(default_factory=Future)
     lines: list[dict[str, str | None]] = field(default_factory=list)
     offset: int = 0
@@ -66,22 +68,22 @@ class ScreenCoalescer:
         self.calls = 0  # engine calls, for tests and metrics
         self.batches: deque[int] = deque(maxlen=100)  # sizes of the last batches taken
 
-    def submit(self, shipments: list[dict[str, Any]], as_of: dt.date | None
-               ) -> Future[dict[str, Any]]:
-        request = _Request(shipments, as_of)
+    def submit(self, shipments: list[dict[str, Any]], as_of: dt.date | None,
+               rates: pl.DataFrame | None = None) -> Future[dict[str, Any]]:
+        request = _Request(shipments, as_of, rates)
         self._start()
         self._queue.put(request)
         return request.future
 
-    def decisions(self, shipments: list[dict[str, Any]], as_of: dt.date | None
-                  ) -> dict[str, Any]:
+    def decisions(self, shipments: list[dict[str, Any]], as_of: dt.date | None,
+                  rates: pl.DataFrame | None = None) -> dict[str, Any]:
         """The decisions document of these shipments (blocks until screened)."""
-        return self.submit(shipments, as_of).result()
+        return self.submit(shipments, as_of, rates).result()
 
-    async def decisions_async(self, shipments: list[dict[str, Any]], as_of: dt.date | None
-                              ) -> dict[str, Any]:
+    async def decisions_async(self, shipments: list[dict[str, Any]], as_of: dt.date | None,
+                              rates: pl.DataFrame | None = None) -> dict[str, Any]:
         """The same, awaited: no thread of the pool is held while the request waits."""
-        return await asyncio.wrap_future(self.submit(shipments, as_of))
+        return await asyncio.wrap_future(self.submit(shipments, as_of, rates))
 
     def _start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -136,10 +138,10 @@ class ScreenCoalescer:
         alone, together = _mergeable(ready)
         for request in alone:
             self._alone(request)
-        groups: dict[dt.date | None, list[_Request]] = {}
+        groups: dict[tuple[dt.date | None, int], list[_Request]] = {}
         for request in together:
-            groups.setdefault(request.as_of, []).append(request)
-        for as_of, group in groups.items():
+            groups.setdefault((request.as_of, id(request.rates)), []).append(request)
+        for (as_of, _), group in groups.items():
             self._together(group, as_of)
 
     def _alone(self, request: _Request) -> None:
@@ -147,7 +149,8 @@ class ScreenCoalescer:
         try:
             request.frame, request.offset = frame_from_rows(request.lines), 0
             self.calls += 1
-            result = self.engine(request.frame, rules=self.rules, default_arrival=request.as_of)
+            result = self.engine(request.frame, rules=self.rules, default_arrival=request.as_of,
+                                 **_rates(request.rates))
             request.future.set_result(result.to_document())
         except Exception as error:
             request.future.set_exception(error)
@@ -158,7 +161,8 @@ class ScreenCoalescer:
         frame = frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical_relaxed")
         self.calls += 1
         try:
-            document = self.engine(frame, rules=self.rules, default_arrival=as_of).to_document()
+            document = self.engine(frame, rules=self.rules, default_arrival=as_of,
+                                   **_rates(group[0].rates)).to_document()
         except Exception as error:
             if len(group) == 1:
                 group[0].future.set_exception(error)
@@ -196,6 +200,10 @@ class ScreenCoalescer:
                 "summary": {"shipments": len(records), "by_decision": counts},
                 "shipments": records,
             })
+
+
+def _rates(rates: pl.DataFrame | None) -> dict[str, Any]:
+    return {} if rates is None else {"rates": rates}
 
 
 def _mergeable(group: list[_Request]) -> tuple[list[_Request], list[_Request]]:

@@ -8,15 +8,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 import re
-import tempfile
 from typing import Any
 
 import polars as pl
 
 from ace321.api.problems import ApiProblem, issue
-from ace321.intake import UnusableInput, columns, frame_from_shipments, read_orders
+from ace321.app.settings import ShopifySettings
+from ace321.app.uploads import frame_from_csv_bytes
+from ace321.intake import UnusableInput, columns, frame_from_shipments
 from ace321.intake.json_orders import rows_from_shipments
 
 _JSON_PATH = re.compile(r"(shipments\[\d+\](?:\.lines(?:\[\d+\])?)?)")
@@ -84,25 +84,19 @@ def frame_from_rows(rows: list[dict[str, str | None]]) -> pl.DataFrame:
     return pl.DataFrame(data, schema=_SCHEMA)
 
 
-def frame_from_csv(data: bytes, source: str) -> pl.DataFrame:
-    """Read CSV bytes (canonical order lines; a Shopify export needs a catalog, not taken here)."""
+def frame_from_csv(data: bytes, source: str, shopify: ShopifySettings | None = None
+                   ) -> pl.DataFrame:
+    """Read CSV bytes: canonical order lines, or a Shopify export with the tenant's Shopify
+    settings (``shopify``; without them a Shopify export is a 422 naming the settings)."""
     if not data.strip():
         raise ApiProblem(422, f"{source}: empty file (no header row)", code="UNUSABLE_INPUT",
                          issues=[issue("UNUSABLE_INPUT", "empty file (no header row)", row=0)])
-    handle, path = tempfile.mkstemp(suffix=".csv", prefix="ace321-upload-")
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        try:
-            return read_orders(path)
-        except UnusableInput as error:
-            cause = error.cause.replace("--catalog", "a catalog (use the CLI)")
-            error = UnusableInput(source, cause)
-            missing = re.search(r"missing required column '([^']+)'", cause)
-            raise unusable(error, source, row=_bad_row(data),
-                           field=missing.group(1) if missing else None) from None
-    finally:
-        os.unlink(path)
+        return frame_from_csv_bytes(data, source, shopify=shopify)
+    except UnusableInput as error:
+        missing = re.search(r"missing required column '([^']+)'", error.cause)
+        raise unusable(error, error.source, row=_bad_row(data),
+                       field=missing.group(1) if missing else None) from None
 
 
 def _bad_row(data: bytes) -> int | None:
