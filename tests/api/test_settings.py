@@ -137,3 +137,12 @@ def test_a_trip_of_cad_shipments_is_filed_once_the_tenant_has_rates(api, helpers
     filed = api.post("/v1/trips", json={"trip": trip, "shipment_ids": ["K1"]})
     assert filed.status_code == 201, filed.text
     assert [s["shipment_id"] for s in filed.json()["shipments"]] == ["K1"]
+
+
+def test_settings_that_cannot_be_stored_are_refused(api, helpers):
+    nul = helpers.problem(api.request("PUT", "/v1/settings/shopify", json={
+        "catalog": CATALOG, "shipper": {**SHIPPER, "name": "Maple\x00"}}), 422)
+    assert nul["issues"][0]["field"] == "shipper.name"
+    helpers.problem(api.request("PUT", "/v1/rates", json={"rates": [
+        {"date": "2026-01-01", "currency": "CAD\x00", "usd_per_unit": "0.7"}]}), 422)
+    assert api.get("/v1/settings/shopify").json()["shipper"] is None

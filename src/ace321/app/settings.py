@@ -69,13 +69,28 @@ def shipper_fields(value: Any, field: str = "shipper") -> dict[str, str]:
             message = "must be text (quote it in YAML, e.g. state: \"ON\")"
             raise InvalidInput(f"{where}: {message}", problems=[
                 problem("INVALID_REQUEST", where, message)])
-        out[name] = str(text)
+        out[name] = _text(str(text), where)
     return out
+
+
+def _text(value: str, field: str) -> str:
+    """``value`` if it is storable text: UTF-8, without NUL (which PostgreSQL refuses)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        message = "not UTF-8 text"
+    else:
+        if "\x00" not in value:
+            return value
+        message = "contains a NUL character"
+    raise InvalidInput(f"{field}: {message}", problems=[problem("INVALID_REQUEST", field,
+                                                                 message)])
 
 
 def _catalog_products(text: str) -> int:
     from ace321.intake.shopify import read_catalog
 
+    _text(text, "catalog")
     with tempfile.TemporaryDirectory(prefix="ace321-catalog-") as folder:
         path = Path(folder) / "catalog.csv"
         path.write_text(text, encoding="utf-8")
@@ -150,7 +165,7 @@ def rates_from_rows(rows: list[Mapping[str, Any]]) -> pl.DataFrame:
     writer.writerow(["date", "currency", "usd_per_unit"])
     for row in rows:
         writer.writerow([row.get("date"), row.get("currency"), row.get("usd_per_unit")])
-    return rates_from_csv(out.getvalue().encode(), "rates")
+    return rates_from_csv(_text(out.getvalue(), "rates").encode(), "rates")
 
 
 def put_rates(db: Database, *, tenant: str, actor: str, now: dt.datetime,
