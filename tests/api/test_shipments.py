@@ -26,6 +26,12 @@ def test_filters(api, helpers):
 
     assert ids(decision="INFORMAL_ENTRY") == ["F2"]
     assert ids(decision="INVALID") == ["F3"]
+    # The same vocabulary as the CLI's --decision: any case, and a bad value names the valid ones.
+    assert ids(decision="invalid") == ["F3"]
+    assert ids(status="screened") == ["F1", "F2", "F3"]
+    bogus = api.get("/v1/shipments", params={"decision": "bogus"})
+    assert bogus.status_code == 422
+    assert "INFORMAL_ENTRY" in bogus.text
     assert ids(arrival_date="2025-09-02") == ["F2"]
     assert ids(consignee="bob") == ["F2"]
     assert ids(consignee="+17166340199") == ["F2"]

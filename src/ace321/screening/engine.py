@@ -21,8 +21,9 @@ from ace321.screening import chapter99, persons, reasons, regimes
 from ace321.screening.money import amount_text
 from ace321.screening.result import ScreeningResult
 from ace321.validation import checks, plans
+from ace321.vocabulary import Decision
 
-DECISIONS = ("SECTION_321", "GIFT", "INFORMAL_ENTRY", "FORMAL_ENTRY", "INVALID")
+DECISIONS = Decision.values()
 
 
 def screen(

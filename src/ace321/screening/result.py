@@ -10,8 +10,9 @@ import polars as pl
 from ace321.intake import columns
 from ace321.rules import RuleSet
 from ace321.validation import plans
+from ace321.vocabulary import Decision
 
-DECISION_ORDER = ("SECTION_321", "GIFT", "INFORMAL_ENTRY", "FORMAL_ENTRY", "INVALID")
+DECISION_ORDER = Decision.values()
 
 
 def ace_shipment_type(decision: str) -> str | None:

@@ -23,9 +23,9 @@ from ace321.storage.database import Database, StorageError, lock_names
 from ace321.storage.history import STRICTNESS, strictest, tenant_id
 from ace321.storage.models import Decision, DecisionReason, Shipment, StatusChange
 from ace321.storage.types import stored_type
+from ace321.vocabulary import OverrideDecision, ShipmentStatus
 
-STATUSES = ("SCREENED", "MANIFESTED", "TRANSMITTED", "ACCEPTED", "REJECTED", "ARRIVED",
-            "RELEASED", "HOLD", "CANCELLED")
+STATUSES = ShipmentStatus.values()
 TRANSITIONS: dict[str, frozenset[str]] = {
     "SCREENED": frozenset({"MANIFESTED", "CANCELLED"}),
     "MANIFESTED": frozenset({"TRANSMITTED", "CANCELLED", "SCREENED"}),
@@ -37,7 +37,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "RELEASED": frozenset(),
     "CANCELLED": frozenset(),
 }
-OVERRIDE_DECISIONS = ("INFORMAL_ENTRY", "FORMAL_ENTRY")
+OVERRIDE_DECISIONS = OverrideDecision.values()
 OVERRIDABLE_STATUSES = ("SCREENED", "MANIFESTED", "REJECTED")
 
 

@@ -19,6 +19,8 @@ from ace321.storage.history import canonical_rows, merge_rates, related, stored_
 from ace321.storage.lifecycle import find, history
 from ace321.storage.models import Batch, Decision, DecisionReason, Party, Shipment
 from ace321.storage.risk_store import stored_risk
+from ace321.vocabulary import Decision as DecisionValue
+from ace321.vocabulary import ShipmentStatus, parse_optional
 
 
 def list_shipments(session: Session, *, tenant: str = "default", status: str | None = None,
@@ -37,13 +39,18 @@ def list_shipments(session: Session, *, tenant: str = "default", status: str | N
 def filtered(query: Any, *, status: str | None, decision: str | None,
              arrival_date: dt.date | None, consignee: str | None,
              risk_band: str | None = None) -> Any:
-    """``query`` over shipments narrowed by the list filters every delivery layer offers."""
+    """``query`` over shipments narrowed by the list filters every delivery layer offers.
+
+    ``status`` and ``decision`` are parsed with ``ace321.vocabulary`` (case-insensitive); an
+    unknown value raises ``UnknownValue`` naming the valid ones instead of matching nothing."""
     if risk_band:
         query = query.where(Shipment.risk_band == risk_band.lower())
-    if status:
-        query = query.where(Shipment.status == status.upper())
-    if decision:
-        query = query.where(Shipment.decision == decision.upper())
+    wanted_status = parse_optional(ShipmentStatus, status)
+    wanted_decision = parse_optional(DecisionValue, decision)
+    if wanted_status is not None:
+        query = query.where(Shipment.status == wanted_status.value)
+    if wanted_decision is not None:
+        query = query.where(Shipment.decision == wanted_decision.value)
     if arrival_date:
         query = query.where(Shipment.arrival_date == arrival_date)
     if consignee:

@@ -39,9 +39,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ace321.storage.models import Base, BigId, Stamp
+from ace321.vocabulary import TripStatus
 
-TRIP_STATUSES = ("OPEN", "TRANSMITTED", "ACCEPTED", "REJECTED", "ARRIVED", "RELEASED",
-                 "CANCELLED")
+TRIP_STATUSES = TripStatus.values()
 OPEN_TRIP_STATUSES = ("OPEN", "TRANSMITTED", "ACCEPTED", "ARRIVED")
 """A shipment on a trip in one of these statuses cannot go on another trip."""
 

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from ace321.api.schemas.common import IssuePublic, ReasonPublic
+from ace321.vocabulary import Decision, OverrideDecision, ShipmentStatus
 
-
-class Status(StrEnum):
-    SCREENED = "SCREENED"
-    MANIFESTED = "MANIFESTED"
-    TRANSMITTED = "TRANSMITTED"
-    ACCEPTED = "ACCEPTED"
-    REJECTED = "REJECTED"
-    ARRIVED = "ARRIVED"
-    RELEASED = "RELEASED"
-    HOLD = "HOLD"
-    CANCELLED = "CANCELLED"
-
-
-class DecisionCode(StrEnum):
-    SECTION_321 = "SECTION_321"
-    GIFT = "GIFT"
-    INFORMAL_ENTRY = "INFORMAL_ENTRY"
-    FORMAL_ENTRY = "FORMAL_ENTRY"
-    INVALID = "INVALID"
+# One vocabulary for every layer (matched case-insensitively, as in the CLI).
+Status = ShipmentStatus
+DecisionCode = Decision
 
 
 class RiskBand(StrEnum):
@@ -178,7 +162,7 @@ class OverrideCreate(BaseModel):
     model_config = {"json_schema_extra": {"examples": [
         {"decision": "FORMAL_ENTRY", "reason": "broker requests formal entry for this consignee"}]}}
 
-    decision: Literal["INFORMAL_ENTRY", "FORMAL_ENTRY"] = Field(
+    decision: OverrideDecision = Field(
         description="INFORMAL_ENTRY or FORMAL_ENTRY; must be stricter than the decision.")
     reason: str = Field(min_length=1, max_length=2000, pattern=r"\S",
                         description="Why (mandatory; kept in the audit trail).")
