@@ -13,6 +13,7 @@ from rich.console import Console
 from ace321.cli.console import Clipped, Col, OutputTable
 from ace321.exports import spreadsheet
 from ace321.screening import ScreeningResult
+from ace321.screening.result import decisive, decisive_of
 
 DECISION_STYLE = {
     "SECTION_321": "green",
@@ -36,8 +37,8 @@ def flat_frame(result: ScreeningResult) -> pl.DataFrame:
         "value_usd",
         "decision",
         "ace_shipment_type",
-        reasons.list.first().struct.field("code").alias("decisive_reason"),
-        reasons.list.first().struct.field("message").alias("decisive_message"),
+        decisive("code").alias("decisive_reason"),
+        decisive("message").alias("decisive_message"),
         reasons.list.eval(pl.element().struct.field("code")).list.join(";").alias("reason_codes"),
         reasons.list.eval(pl.element().struct.field("reference")).list.join(" | ").alias("references"),
         issues.list.eval(
@@ -91,17 +92,11 @@ def print_table(result: ScreeningResult, console: Console) -> None:
         "decision", Col("decisive reason", text=True)],
         caption="Reasons are shortened to two lines: --format json or csv has them in full.")
     for row in result.shipments.iter_rows(named=True):
-        reasons = row["reasons"] or []
-        issues = row["issues"] or []
-        if reasons:
-            decisive = f"{reasons[0]['code']}: {reasons[0]['message']}"
-        elif issues:
-            decisive = f"{issues[0]['code']}: {issues[0]['message']}"
-        else:
-            decisive = ""
+        deciding = decisive_of(row["reasons"], row["issues"])
+        decisive_text = f"{deciding['code']}: {deciding['message']}" if deciding else ""
         table.add_row(
             str(row["shipment_id"]), str(row["consignee_name"] or ""), str(row["arrival_date"] or ""),
-            row["value_usd"] or "", row["decision"], Clipped(decisive),
+            row["value_usd"] or "", row["decision"], Clipped(decisive_text),
             style=DECISION_STYLE.get(row["decision"], ""),
         )
     console.print(table)

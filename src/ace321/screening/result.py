@@ -42,6 +42,25 @@ OUTPUT_COLUMNS = (
 )
 
 
+def decisive(field: str) -> pl.Expr:
+    """The ``code`` or ``message`` of what decides a shipment, from its ``reasons`` and
+    ``issues`` columns: the first reason; for an INVALID shipment (no reasons) its first error,
+    never a warning, which does not block."""
+    first_reason = pl.col("reasons").list.first().struct.field(field)
+    first_error = pl.col("issues").list.eval(
+        pl.element().filter(pl.element().struct.field("severity") == "error")
+    ).list.first().struct.field(field)
+    return pl.coalesce(first_reason, first_error)
+
+
+def decisive_of(reasons: list[dict[str, Any]] | None, issues: list[dict[str, Any]] | None
+                ) -> dict[str, Any] | None:
+    """``decisive`` for one shipment's records: its first reason, else its first error."""
+    if reasons:
+        return reasons[0]
+    return next((i for i in issues or [] if i.get("severity") == "error"), None)
+
+
 @dataclass(frozen=True)
 class ScreeningResult:
     rules_version: str
