@@ -190,17 +190,23 @@ def test_shipper_comes_from_defaults_or_stays_empty(orders: Path, catalog: Path)
     assert set(frame["shipper_country"]) == {"CA"}
     assert set(frame["shipper_city"]) == {"Québec"}
     assert frame["shipper_address"].null_count() == 3
-    with pytest.raises(ValueError, match="unknown shipper field"):
+    with pytest.raises(UnusableInput, match="unknown shipper field"):
         frame_of(orders, catalog, shipper={"vat": "x"})
 
 
 def test_read_orders_dispatches_to_shopify(orders: Path, catalog: Path) -> None:
-    assert read_orders(orders, catalog=catalog)["hts_code"].to_list()[:2] == [
+    shipper = {"name": "Érable Inc.", "country": "CA"}
+    assert read_orders(orders, catalog=catalog, shipper=shipper)["hts_code"].to_list()[:2] == [
         "1702.20.40.00",
         "6505.00.90.60",
     ]
-    with pytest.raises(UnusableInput, match="--catalog"):
+    with pytest.raises(UnusableInput, match="product catalog") as no_catalog:
         read_orders(orders)
+    assert no_catalog.value.needs == "catalog"
+    assert "--" not in str(no_catalog.value)  # no CLI option in a message the API shows too
+    with pytest.raises(UnusableInput, match="shipper") as no_shipper:
+        read_orders(orders, catalog=catalog)
+    assert no_shipper.value.needs == "shipper"
 
 
 def test_export_without_sku_column_is_unusable(tmp_path: Path, catalog: Path) -> None:

@@ -94,7 +94,7 @@ def counts(kit: Any, db_url: str) -> dict[str, int]:
 
 
 def statuses(kit: Any, db_url: str) -> dict[str, str]:
-    result = kit.cli("shipments", "list", "--json", "--db", db_url)
+    result = kit.cli("shipments", "list", "--format", "json", "--db", db_url)
     return {s["shipment_id"]: s["status"] for s in json.loads(result.stdout)}
 
 
@@ -123,11 +123,11 @@ def test_example_files_are_valid_and_all_paps_after_2025_08_29(kit, db_url, tmp_
     seen = statuses(kit, db_url)
     assert {s for s, status in seen.items() if status == "MANIFESTED"} == manifested
     assert {seen[s["shipment_id"]] for s in report["skipped_invalid"]} == {"SCREENED"}
-    listed = json.loads(kit.cli("trips", "list", "--json", "--db", db_url).stdout)
+    listed = json.loads(kit.cli("trips", "list", "--format", "json", "--db", db_url).stdout)
     assert [(t["trip_number"], t["status"], t["shipments"]) for t in listed] == [
         ("MAPL20261123A", "OPEN", len(manifested))]
     assert listed[0]["estimated_arrival"] == "2026-11-23T14:30:00-05:00"
-    shown = json.loads(kit.cli("trips", "show", "MAPL20261123A", "--json", "--db",
+    shown = json.loads(kit.cli("trips", "show", "MAPL20261123A", "--format", "json", "--db",
                                db_url).stdout)
     assert {s["status"] for s in shown["shipments"]} == {"MANIFESTED"}
     assert {f["name"] for f in shown["files"]} == FILES
@@ -266,7 +266,7 @@ def test_shipment_on_open_trip_then_cancel_frees_it(kit, db_url, tmp_path):
                         "--db", db_url)
     assert cancelled.exit_code == 0, cancelled.output
     assert set(statuses(kit, db_url).values()) == {"SCREENED"}
-    shown = json.loads(kit.cli("trips", "show", "MAPL20261123A", "--json", "--db",
+    shown = json.loads(kit.cli("trips", "show", "MAPL20261123A", "--format", "json", "--db",
                                db_url).stdout)
     assert shown["status"] == "CANCELLED"
     again = manifest(kit, db_url, None, second_trip, out, "--shipments", "C1,C2")

@@ -122,7 +122,7 @@ def test_explain_reproduces_the_stored_decision(db, kit):
         assert result.context == ["X2"]
         other_rules = replace(kit.rules, version="test+other")
         assert explain(session, "X1", other_rules).current_rules_version == "test+other"
-    cli = kit.cli("shipments", "explain", "X2", "--db", db.url, "--json")
+    cli = kit.cli("shipments", "explain", "X2", "--db", db.url, "--format", "json")
     assert cli.exit_code == 0, cli.output
     document = json.loads(cli.stdout)
     assert document["same"] is True

@@ -93,35 +93,55 @@ def test_shipments_commands(db, kit, db_url):
     kit.ingest(db, [kit.shipment("A1"), kit.shipment("A2", person="Bo Diaz",
                                                      phone="+1 716-634-0102",
                                                      lines=[{"unit_price": "900.00"}])])
-    listed = kit.cli("shipments", "list", "--db", db_url, "--json")
+    listed = kit.cli("shipments", "list", "--db", db_url, "--format", "json")
     assert listed.exit_code == 0, listed.output
     assert [r["shipment_id"] for r in json.loads(listed.stdout)] == ["A1", "A2"]
-    only = kit.cli("shipments", "list", "--db", db_url, "--json", "--decision", "INFORMAL_ENTRY")
+    only = kit.cli("shipments", "list", "--db", db_url, "-f", "json", "--decision", "INFORMAL_ENTRY")
     assert [r["shipment_id"] for r in json.loads(only.stdout)] == ["A2"]
-    by_person = kit.cli("shipments", "list", "--db", db_url, "--json", "--consignee", "bodiaz",
-                        "--arrival-date", "2024-06-03", "--status", "SCREENED")
+    by_person = kit.cli("shipments", "list", "--db", db_url, "-f", "json", "--consignee", "bodiaz",
+                        "--arrival-date", "2024-06-03", "--status", "screened")
     assert [r["shipment_id"] for r in json.loads(by_person.stdout)] == ["A2"]
     assert kit.cli("shipments", "list", "--db", db_url).exit_code == 0
+    # The deprecated --json still works, with a warning.
+    old = kit.cli("shipments", "list", "--db", db_url, "--json")
+    assert [r["shipment_id"] for r in json.loads(old.stdout)] == ["A1", "A2"]
+    assert "--json is deprecated" in old.stderr
+    # A bad value is a usage error naming the valid ones, never an empty list.
+    bogus = kit.cli("shipments", "list", "--db", db_url, "--status", "bogus")
+    assert bogus.exit_code == 2
+    assert "SCREENED" in bogus.stderr and "MANIFESTED" in bogus.stderr
+    assert kit.cli("shipments", "list", "--db", db_url, "--decision", "nope").exit_code == 2
 
-    moved = kit.cli("shipments", "status", "A1", "--to", "MANIFESTED", "--cause", "trip 7",
+    moved = kit.cli("shipments", "status", "A1", "--to", "manifested", "--reason", "trip 7",
                     "--actor", "ops", "--db", db_url)
     assert moved.exit_code == 0, moved.output
-    refused = kit.cli("shipments", "status", "A1", "--to", "RELEASED", "--cause", "x",
+    refused = kit.cli("shipments", "status", "A1", "--to", "RELEASED", "--reason", "x",
                       "--db", db_url)
     assert refused.exit_code == 1
     assert "MANIFESTED -> RELEASED is not allowed" in refused.stderr
+    assert kit.cli("shipments", "status", "A1", "--to", "GONE", "--reason", "x",
+                   "--db", db_url).exit_code == 2
+    no_reason = kit.cli("shipments", "status", "A1", "--to", "CANCELLED", "--db", db_url)
+    assert no_reason.exit_code == 2 and "--reason" in no_reason.stderr
 
-    overridden = kit.cli("shipments", "override", "A1", "--decision", "INFORMAL_ENTRY",
+    overridden = kit.cli("shipments", "override", "A1", "--decision", "informal_entry",
                          "--reason", "valuation doubt", "--db", db_url)
     assert overridden.exit_code == 0, overridden.output
     denied = kit.cli("shipments", "override", "A2", "--decision", "SECTION_321",
                      "--reason", "please", "--db", db_url)
-    assert denied.exit_code == 1
+    assert denied.exit_code == 2
+    assert "INFORMAL_ENTRY" in denied.stderr and "FORMAL_ENTRY" in denied.stderr
+    looser = kit.cli("shipments", "override", "A1", "--decision", "FORMAL_ENTRY",
+                     "--reason", "x", "--db", db_url)
+    assert looser.exit_code == 0
+    back = kit.cli("shipments", "override", "A1", "--decision", "INFORMAL_ENTRY",
+                   "--reason", "x", "--db", db_url)
+    assert back.exit_code == 1  # not stricter: refused by the rule, not by the vocabulary
 
     shown = json.loads(kit.cli("shipments", "show", "A1", "--db", db_url).stdout)
     assert shown["status"] == "MANIFESTED"
-    assert shown["decision"] == "INFORMAL_ENTRY"
-    assert [d["cause"] for d in shown["decisions"]] == ["IMPORT", "OVERRIDE"]
+    assert shown["decision"] == "FORMAL_ENTRY"
+    assert [d["cause"] for d in shown["decisions"]] == ["IMPORT", "OVERRIDE", "OVERRIDE"]
     assert shown["decisions"][1]["note"] == "valuation doubt"
     assert [s["to"] for s in shown["status_history"]] == ["SCREENED", "MANIFESTED"]
     assert shown["parties"]["consignee"]["name"] == "Ann Lee"

@@ -52,11 +52,11 @@ def filed(kit: Any, db_url: str, tmp_path: Path) -> list[str]:
 def run(kit: Any, db_url: str, tmp_path: Path, content: str, name: str = "resp.x12") -> Any:
     path = tmp_path / name
     path.write_text(content)
-    return kit.cli("responses", "import", str(path), "--json", "--db", db_url)
+    return kit.cli("responses", "import", str(path), "--format", "json", "--db", db_url)
 
 
 def state(kit: Any, db_url: str) -> tuple[str, dict[str, str]]:
-    shown = json.loads(kit.cli("trips", "show", TRIP, "--json", "--db", db_url).stdout)
+    shown = json.loads(kit.cli("trips", "show", TRIP, "--format", "json", "--db", db_url).stdout)
     return shown["status"], {s["shipment_id"]: s["status"] for s in shown["shipments"]}
 
 

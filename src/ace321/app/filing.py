@@ -39,6 +39,7 @@ from ace321.app.filing_checks import (
     arrival_mismatches,
     export_problems,
     invalid_details,
+    left_out,
     local_arrival_date,
     problem_of,
     scn_problems,
@@ -161,6 +162,9 @@ class _Filing:
         if outcome.manifest is not None and not any(p["severity"] == "error" for p in problems):
             problems.extend(export_problems(outcome.manifest, options))
         if outcome.manifest is None or any(p["severity"] == "error" for p in problems):
+            # What was left out, and why: a refusal after skipping every shipment must say
+            # more than NO_SHIPMENTS.
+            problems.extend(left_out(result, outcome.skipped))
             raise ManifestRefused(problems, [s["shipment_id"] for s in skipped])
         warnings = [p for p in problems if p["severity"] != "error"]
         return self._file(session, tenant_pk, result, stored, kept, warnings, skipped)

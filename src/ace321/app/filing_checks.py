@@ -163,6 +163,13 @@ def invalid_details(result: ScreeningResult, invalid: list[str]) -> list[Problem
     return out
 
 
+def left_out(result: ScreeningResult, skipped: list[str]) -> list[Problem]:
+    """A warning ``SKIPPED_INVALID`` per error of each INVALID shipment left out of a trip."""
+    return [{**p, "code": "SKIPPED_INVALID", "severity": "warning",
+             "message": f"left out as INVALID: {p['code']}: {p['message']}"}
+            for p in invalid_details(result, skipped)]
+
+
 def skipped_entry(result: ScreeningResult, shipment_id: str) -> dict[str, Any]:
     row = result.shipments.filter(pl.col("shipment_id") == shipment_id).row(0, named=True)
     return {"shipment_id": shipment_id, "codes": list(dict.fromkeys(

@@ -29,13 +29,14 @@ class ShipmentPage:
 
 def list_shipments(db: Database, *, tenant: str, status: str | None = None,
                    decision: str | None = None, arrival_date: dt.date | None = None,
-                   consignee: str | None = None, risk_band: str | None = None
+                   consignee: str | None = None, risk_band: str | None = None,
+                   limit: int | None = None, after: str | None = None
                    ) -> list[dict[str, Any]]:
-    """Every matching shipment, by arrival date then shipment id."""
+    """The matching shipments by shipment id: at most ``limit``, those after ``after``."""
     with db.reading() as session:
         return queries.list_shipments(session, tenant=tenant, status=status, decision=decision,
                                       arrival_date=arrival_date, consignee=consignee,
-                                      risk_band=risk_band)
+                                      risk_band=risk_band, limit=limit, after=after)
 
 
 def shipment_page(db: Database, *, tenant_pk: int, status: str | None = None,

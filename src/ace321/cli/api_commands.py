@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from ace321.cli import console as ui
+from ace321.cli.options import DEFAULT_TENANT, Access, FormatOption, TableOrJson, TenantOption
 from ace321.cli.storage_commands import DbOption, _actor, _fail, _open
 
 err = ui.console(stderr=True)
@@ -63,7 +64,7 @@ def serve(
 
 @apikey_app.command("create")
 def apikey_create(
-    tenant: Annotated[str, typer.Option(help="Tenant name (created on first use).")],
+    tenant: TenantOption = DEFAULT_TENANT,
     role: Annotated[Role, typer.Option(help="viewer (read), operator (read, screen, upload) "
                                             "or admin (also overrides).")] = Role.operator,
     name: Annotated[str | None, typer.Option(help="A label for the key.")] = None,
@@ -74,7 +75,7 @@ def apikey_create(
     from ace321.storage import StorageError
     from ace321.storage.api_keys import create_key
 
-    database = _open(db)
+    database = _open(db, None, Access.CREATE)
     try:
         created = create_key(database, tenant=tenant, role=role.value, name=name,
                              actor=_actor(actor), now=now())
@@ -98,7 +99,7 @@ def apikey_revoke(
     from ace321.storage import StorageError
     from ace321.storage.api_keys import revoke_key
 
-    database = _open(db)
+    database = _open(db, None, Access.CHANGE)
     try:
         revoked = revoke_key(database, prefix, actor=_actor(actor), now=now())
     except StorageError as error:
@@ -109,17 +110,32 @@ def apikey_revoke(
 
 
 @apikey_app.command("list")
-def apikey_list(db: DbOption = None) -> None:
+def apikey_list(
+    tenant: Annotated[str | None, typer.Option(
+        help="Only this tenant's keys (default: every tenant's).")] = None,
+    format: FormatOption = TableOrJson.table,
+    db: DbOption = None,
+) -> None:
     """List API keys (prefix, tenant, role, dates; never the keys)."""
     from ace321.storage.api_keys import list_keys
 
-    database = _open(db)
+    database = _open(db, tenant, Access.READ)
     try:
         with database.reading() as session:
-            rows: list[dict[str, Any]] = list_keys(session)
+            rows: list[dict[str, Any]] = [row for row in list_keys(session)
+                                          if tenant is None or row["tenant"] == tenant]
     finally:
         database.close()
-    sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+    if format is TableOrJson.json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = ui.OutputTable(f"{len(rows)} API key(s)", [
+        "prefix", "tenant", "role", ui.Col("name", text=True), "created", "revoked"])
+    for row in rows:
+        table.add_row(row["prefix"], row["tenant"], row["role"], row["name"] or "",
+                      row["created_at"], row["revoked_at"] or "",
+                      style="dim" if row["revoked_at"] else None)
+    ui.console().print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,11 +11,26 @@ from typing import Annotated, Any
 import typer
 
 from ace321.cli import console as ui
-from ace321.intake import UnusableInput, read_orders
+from ace321.cli.options import (
+    DEFAULT_TENANT,
+    Access,
+    ArrivalOption,
+    CatalogOption,
+    HtsOption,
+    RatesOption,
+    ShipperOption,
+    TableOrJson,
+    TenantOption,
+    fail,
+    opened,
+    parse_date,
+    read_inputs,
+    unusable,
+)
+from ace321.intake import UnusableInput
 from ace321.rules import RuleError, RuleSet, load_rules
 
 app = typer.Typer(
-    help="Screen US-bound truck shipments for Section 321 de minimis and entry paths.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -31,9 +46,8 @@ class Format(StrEnum):
     summary = "summary"
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    ui.error(message)
-    return typer.Exit(code)
+_fail = fail
+_date = parse_date
 
 
 def _rules() -> RuleSet:
@@ -43,26 +57,35 @@ def _rules() -> RuleSet:
         raise _fail(f"rules: {error}") from None
 
 
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise _fail(f"{option} {text!r}: not a date in YYYY-MM-DD form") from None
+def _version(value: bool) -> None:
+    if value:
+        from ace321 import __version__
+
+        rules = _rules()
+        typer.echo(f"ace321 {__version__} (rules {rules.version})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and the rules version.")] = False,
+) -> None:
+    """Screen US-bound truck shipments for Section 321 de minimis and entry paths."""
 
 
 @app.command()
 def check(
     orders: Annotated[Path, typer.Argument(help="Order file: canonical CSV, Shopify export CSV or JSON.")],
-    arrival: Annotated[str | None, typer.Option(help="Arrival date (YYYY-MM-DD) for rows without one.")] = None,
-    rates: Annotated[Path | None, typer.Option(help="Exchange rates CSV: date,currency,usd_per_unit.")] = None,
-    hts: Annotated[Path | None, typer.Option(help="USITC HTS CSV export; codes are checked against it.")] = None,
-    catalog: Annotated[Path | None, typer.Option(help="Product catalog for Shopify exports: sku,hts_code,country_of_origin[,weight,weight_unit].")] = None,
-    shipper: Annotated[Path | None, typer.Option(help="YAML or JSON mapping of shipper fields (name, address, city, state, postal_code, country) for Shopify exports.")] = None,
+    arrival: ArrivalOption = None,
+    rates: RatesOption = None,
+    hts: HtsOption = None,
+    catalog: CatalogOption = None,
+    shipper: ShipperOption = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Console output.")] = Format.table,
     output: Annotated[Path | None, typer.Option(help="Write the full result to .json, .csv or .parquet; the console shows the summary.")] = None,
-    db: Annotated[str | None, typer.Option("--db", help="Also screen against the shipments stored in this database (read only).")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Also screen against the shipments stored in this database (read only; it must exist).")] = None,
+    tenant: TenantOption = DEFAULT_TENANT,
     costs: Annotated[bool, typer.Option("--costs", help="Estimate each shipment's duty, MPF and total as an entry of its own.")] = False,
 ) -> None:
     """Screen ORDERS without storing anything: validation, then one decision per shipment."""
@@ -78,23 +101,16 @@ def check(
     try:
         with progress:
             progress.step("reading")
-            frame = read_orders(orders, catalog=catalog, shipper=_shipper(shipper))
-            rate_table = hts_codes = None
-            if rates is not None:
-                from ace321.intake.rates import read_rates
-
-                rate_table = read_rates(rates)
-            if hts is not None:
-                from ace321.intake.hts_table import known_codes, read_hts_table
-
-                hts_codes = known_codes(read_hts_table(hts))
+            inputs = read_inputs(orders, catalog=catalog, shipper=shipper, rates=rates, hts=hts,
+                                 stored=False)
             progress.step("screening")
             if db is None:
-                result = screen(frame, rules=rules, default_arrival=default_arrival,
-                                rates=rate_table, hts=hts_codes)
+                result = screen(inputs.frame, rules=rules, default_arrival=default_arrival,
+                                rates=inputs.rates, hts=inputs.hts)
             else:
-                result = _screen_with_history(db, frame, rules, default_arrival=default_arrival,
-                                              rates=rate_table, hts=hts_codes)
+                result = _screen_with_history(db, tenant, inputs.frame, rules,
+                                              default_arrival=default_arrival,
+                                              rates=inputs.rates, hts=inputs.hts)
             estimate = _estimate(result, rules, hts) if costs else None
             if output is not None:
                 progress.step("writing")
@@ -105,7 +121,7 @@ def check(
                 else:
                     out.write_result_file(result, output)
     except UnusableInput as error:
-        raise _fail(str(error)) from None
+        raise unusable(error) from None
     console = ui.console()
     if estimate is not None:
         from ace321.cli import costs_output
@@ -139,42 +155,25 @@ def _estimate(result: Any, rules: RuleSet, hts: Path | None) -> Any:
     return estimate(result, rules=rules, schedule=schedule)
 
 
-def _screen_with_history(db: str, frame: Any, rules: RuleSet, **options: Any) -> Any:
-    from ace321.storage import Database, StorageError, screen_with_history
+def _screen_with_history(db: str, tenant: str, frame: Any, rules: RuleSet, **options: Any
+                         ) -> Any:
+    from ace321.storage import screen_with_history
 
-    try:
-        database = Database.open(db)
-    except (StorageError, OSError) as error:
-        raise _fail(f"database: {error}") from None
-    except Exception as error:  # unreachable server, bad URL
-        raise _fail(f"database: {type(error).__name__}: {error}") from None
-    try:
-        return screen_with_history(frame, database, rules, **options).result
-    finally:
-        database.close()
-
-
-def _shipper(path: Path | None) -> dict[str, str] | None:
-    if path is None:
-        return None
-    import yaml
-
-    try:
-        fields = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise UnusableInput(str(path), f"cannot read shipper file ({error})") from None
-    if not isinstance(fields, dict):
-        raise UnusableInput(str(path), "shipper file must be a mapping of shipper fields")
-    return {str(key): str(value) for key, value in fields.items()}
+    with opened(db, tenant=tenant, access=Access.READ) as database:
+        return screen_with_history(frame, database, rules, tenant=tenant, **options).result
 
 
 @app.command("rules")
 def rules_command(
     on: Annotated[str | None, typer.Option(help="Print the regime in force on this date (YYYY-MM-DD).")] = None,
     timeline: Annotated[bool, typer.Option(help="List every dated change with its reference.")] = False,
+    format: Annotated[TableOrJson, typer.Option("--format", "-f", help="Console output.")] = TableOrJson.table,
 ) -> None:
     """Show the dated rules: the regime on a date, or the timeline of changes."""
     rules = _rules()
+    if format is TableOrJson.json:
+        _rules_json(rules, on=_date(on, "--on"), timeline=timeline or on is None)
+        return
     console = ui.console()
     if timeline or on is None:
         table = ui.OutputTable(f"Rule changes (rules {rules.version})", [
@@ -195,6 +194,34 @@ def rules_command(
     for name, step in regime.steps.items():
         table.add_row(name, _show(step.value), step.start.isoformat(), step.reference)
     console.print(table)
+
+
+def _rules_json(rules: RuleSet, *, on: dt.date | None, timeline: bool) -> None:
+    """``{"rules_version", "timeline": [{"from", "parameter", "value", "reference"}],
+    "regime": {"on", "parameters": {name: {"value", "since", "reference"}}}}`` (each key only
+    when asked for); values as in the YAML (a list, a number as text, null when ended)."""
+    import json
+
+    document: dict[str, Any] = {"rules_version": rules.version}
+    if timeline:
+        document["timeline"] = [
+            {"from": start.isoformat(), "parameter": name, "value": _json_value(step.value),
+             "reference": step.reference} for start, name, step in rules.timeline()]
+    if on is not None:
+        try:
+            regime = rules.at(on)
+        except ValueError as error:
+            raise _fail(str(error)) from None
+        document["regime"] = {"on": on.isoformat(), "parameters": {
+            name: {"value": _json_value(step.value), "since": step.start.isoformat(),
+                   "reference": step.reference} for name, step in regime.steps.items()}}
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def _json_value(value: object) -> object:
+    if value is None or isinstance(value, bool | int | str | list):
+        return value
+    return str(value)  # Decimal amounts stay exact as text
 
 
 def _show(value: object) -> str:

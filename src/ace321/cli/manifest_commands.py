@@ -8,8 +8,6 @@ be read, a bad option), one line naming the cause.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,8 +15,23 @@ import typer
 
 from ace321.cli import console as ui
 from ace321.cli.console import Col, OutputTable
+from ace321.cli.options import (
+    DEFAULT_TENANT,
+    Access,
+    CatalogOption,
+    HtsOption,
+    JsonAlias,
+    RatesOption,
+    ShipperOption,
+    TableOrJson,
+    TenantOption,
+    output_format,
+    read_inputs,
+    read_settings,
+    unusable,
+    vocabulary,
+)
 from ace321.cli.storage_commands import (
-    TENANT,
     ActorOption,
     DbOption,
     _actor,
@@ -30,6 +43,7 @@ from ace321.cli.storage_commands import (
     err,
     now,
 )
+from ace321.vocabulary import TripStatus
 
 trips_app = typer.Typer(help="Filed trips: list, show (and re-emit their files), cancel.",
                         no_args_is_help=True)
@@ -37,9 +51,8 @@ responses_app = typer.Typer(help="CBP responses (X12 355/350, BorderConnect ACE_
                             no_args_is_help=True)
 
 
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
+OutputFormat = TableOrJson
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Console output.")]
 
 
 def _filed_at(text: str | None) -> dt.datetime:
@@ -75,11 +88,13 @@ def manifest_command(
     group_commodities: Annotated[bool, typer.Option(help="One commodity per HTS code and origin in each shipment.")] = False,
     shipments: Annotated[str | None, typer.Option(help="Stored shipments to file instead of ORDERS: ID,ID,...")] = None,
     batch: Annotated[str | None, typer.Option(help="Every shipment of this stored batch (id) instead of ORDERS.")] = None,
-    rates: Annotated[Path | None, typer.Option(help="Exchange rates CSV: date,currency,usd_per_unit.")] = None,
-    hts: Annotated[Path | None, typer.Option(help="USITC HTS CSV export; codes are checked against it.")] = None,
-    catalog: Annotated[Path | None, typer.Option(help="Product catalog for Shopify exports.")] = None,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Console output.")] = OutputFormat.table,
+    rates: RatesOption = None,
+    hts: HtsOption = None,
+    catalog: CatalogOption = None,
+    shipper: ShipperOption = None,
+    format: FormatOption = OutputFormat.table,
     db: DbOption = None,
+    tenant: TenantOption = DEFAULT_TENANT,
     actor: ActorOption = None,
 ) -> None:
     """Build, check and store the manifest of one trip, and write its files.
@@ -94,9 +109,9 @@ def manifest_command(
         manifest_orders,
         manifest_stored,
     )
-    from ace321.intake import UnusableInput, read_orders
+    from ace321.intake import UnusableInput
     from ace321.manifest.trip_file import load_trip
-    from ace321.storage import BatchInfo, StorageError
+    from ace321.storage import StorageError
 
     sources = sum(x is not None for x in (orders, shipments, batch))
     if sources != 1:
@@ -105,21 +120,14 @@ def manifest_command(
     rules = _rules()
     try:
         trip_model, trip_issues = load_trip(trip)
-        frame = read_orders(orders, catalog=catalog) if orders is not None else None
-        rate_table = hts_codes = None
-        if rates is not None:
-            from ace321.intake.rates import read_rates
-
-            rate_table = read_rates(rates)
-        if hts is not None:
-            from ace321.intake.hts_table import known_codes, read_hts_table
-
-            hts_codes = known_codes(read_hts_table(hts))
-        digest = hashlib.sha256(orders.read_bytes()).hexdigest() if orders is not None else None
+        inputs = None
+        if orders is not None:
+            inputs = read_inputs(orders, catalog=catalog, shipper=shipper, rates=rates, hts=hts)
+            rate_table, hts_codes = inputs.rates, inputs.hts
+        else:
+            rate_table, hts_codes = read_settings(rates=rates, hts=hts)
     except UnusableInput as error:
-        raise _fail(str(error)) from None
-    except OSError as error:
-        raise _fail(f"{orders}: {error}") from None
+        raise unusable(error) from None
     if trip_model is None:
         problems = [{"code": i.code, "severity": i.severity, "field": i.field,
                      "message": i.message} for i in trip_issues]
@@ -128,14 +136,15 @@ def manifest_command(
     options = ManifestOptions(trip=trip_model, out=out, filed_at=when, actor=_actor(actor),
                               now=now(), production=production,
                               group_commodities=group_commodities, skip_invalid=skip_invalid,
-                              tenant=TENANT)
-    database = _open(db)
+                              tenant=tenant)
+    # ORDERS are stored (the database and tenant are created if needed); stored shipments
+    # must exist.
+    database = _open(db, tenant, Access.CREATE if inputs is not None else Access.CHANGE)
     try:
-        if frame is not None:
-            assert orders is not None and digest is not None
-            report = manifest_orders(database, frame, options, rules=rules,
-                                     batch=BatchInfo(orders.name, digest, frame.height),
-                                     rates=rate_table, hts=hts_codes)
+        if inputs is not None:
+            assert inputs.batch is not None
+            report = manifest_orders(database, inputs.frame, options, rules=rules,
+                                     batch=inputs.batch, rates=rate_table, hts=hts_codes)
         else:
             ids = [s.strip() for s in (shipments or "").split(",") if s.strip()]
             report = manifest_stored(database, options, rules=rules,
@@ -186,16 +195,18 @@ def manifest_command(
 
 @trips_app.command("list")
 def trips_list(
-    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    status: Annotated[str | None, vocabulary(TripStatus, "Only this status.")] = None,
+    format: FormatOption = OutputFormat.table,
+    as_json: JsonAlias = False,
     db: DbOption = None,
+    tenant: TenantOption = DEFAULT_TENANT,
 ) -> None:
     """List trips: number, port, arrival, status, shipments."""
     from ace321.app.trips import list_trips
 
     rows = _storage_call(db, lambda database: list_trips(
-        database, tenant=TENANT, status=status).items)
-    if as_json:
+        database, tenant=tenant, status=status).items, tenant)
+    if output_format(format, as_json) is OutputFormat.json:
         _print_json(rows)
         return
     table = OutputTable(f"{len(rows)} trip(s)", [
@@ -211,20 +222,23 @@ def trips_list(
 def trips_show(
     trip_number: str,
     files: Annotated[Path | None, typer.Option("--files", help="Write the trip's stored files into this folder.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    format: FormatOption = OutputFormat.table,
+    as_json: JsonAlias = False,
     db: DbOption = None,
+    tenant: TenantOption = DEFAULT_TENANT,
 ) -> None:
     """Show a trip: its shipments with SCN, type and status, its files and CBP responses."""
     from ace321.app.trips import show_trip, trip_files
     from ace321.manifest.package import write_files
 
     def action(database: Any) -> Any:
-        shown = show_trip(database, tenant=TENANT, trip_number=trip_number)
-        stored = (trip_files(database, tenant=TENANT, trip_number=trip_number)
+        shown = show_trip(database, tenant=tenant, trip_number=trip_number)
+        stored = (trip_files(database, tenant=tenant, trip_number=trip_number)
                   if files is not None else None)
         return shown, stored
 
-    shown, stored = _storage_call(db, action)
+    fmt = output_format(format, as_json)
+    shown, stored = _storage_call(db, action, tenant)
     if files is not None and stored is not None:
         try:
             write_files(stored, files)
@@ -232,7 +246,7 @@ def trips_show(
             raise _fail(f"cannot write {files}: {error}", 1) from None
         err.print(f"{len(stored)} file(s) of trip {trip_number} written to {files}",
                   soft_wrap=True)
-    if as_json:
+    if fmt is OutputFormat.json:
         _print_json(shown)
         return
     console = ui.console()
@@ -256,17 +270,18 @@ def trips_show(
 @trips_app.command("cancel")
 def trips_cancel(
     trip_number: str,
-    reason: Annotated[str, typer.Option(help="Why (mandatory).")],
+    reason: Annotated[str, typer.Option(help="Why (mandatory; kept in the audit trail).")],
     actor: ActorOption = None,
     db: DbOption = None,
+    tenant: TenantOption = DEFAULT_TENANT,
 ) -> None:
     """Cancel a trip not yet sent to CBP: its shipments go back to SCREENED; its SCNs are
     never issued again."""
     from ace321.app.trips import cancel_trip
 
     done = _storage_call(db, lambda database: cancel_trip(
-        database, tenant=TENANT, actor=_actor(actor), now=now(), trip_number=trip_number,
-        reason=reason))
+        database, tenant=tenant, actor=_actor(actor), now=now(), trip_number=trip_number,
+        reason=reason), tenant, Access.CHANGE)
     ui.say(f"trip {trip_number}: {done.before} -> CANCELLED; "
            f"{len(done.freed)} shipment(s) back to SCREENED")
 
@@ -274,7 +289,8 @@ def trips_cancel(
 @responses_app.command("import")
 def responses_import(
     file: Annotated[Path, typer.Argument(help="X12 355/350 interchange or BorderConnect ACE_RESPONSE JSON.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    format: FormatOption = OutputFormat.table,
+    as_json: JsonAlias = False,
     db: DbOption = None,
     actor: ActorOption = None,
 ) -> None:
@@ -286,7 +302,8 @@ def responses_import(
         data = file.read_bytes()
     except OSError as error:
         raise _fail(f"{file}: cannot read: {error}") from None
-    database = _open(db)
+    fmt = output_format(format, as_json)
+    database = _open(db, None, Access.CHANGE)
     try:
         # Every tenant's trips: a response goes to the one trip (and tenant) its number names.
         imported = import_response_file(database, data, name=file.name, tenant=None,
@@ -299,7 +316,7 @@ def responses_import(
         database.close()
     report = imported.report
     rows = [a.as_dict() for a in report.applied]
-    if as_json:
+    if fmt is OutputFormat.json:
         _print_json(imported.document())
     elif report.already_imported:
         first = report.first_imported_at

@@ -1,15 +1,14 @@
 """Storage commands: ``db upgrade``, ``ingest``, ``shipments ...`` and ``audit ...``.
 
-The clock is read here (``now()``), never in ``ace321.storage``.
+Every command that reads or writes stored data works in one tenant (``--tenant``,
+``ACE321_TENANT``, default ``default``). Commands that only read, or change what is stored,
+refuse a database or tenant that does not exist (exit 2); ``ingest`` creates them.
+The clock is read in ``cli.options.now()``, never in ``ace321.storage`` or ``ace321.app``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
-import hashlib
 import json
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -20,20 +19,43 @@ from rich.console import Console
 
 from ace321.cli import console as ui
 from ace321.cli.console import Col, OutputTable
+from ace321.cli.options import (
+    DEFAULT_TENANT,
+    Access,
+    ActorOption,
+    ArrivalOption,
+    CatalogOption,
+    DbOption,
+    FormatOption,
+    HtsOption,
+    JsonAlias,
+    RatesOption,
+    ShipperOption,
+    TableOrJson,
+    TenantOption,
+    actor_name,
+    err,
+    fail,
+    now,
+    open_database,
+    opened,
+    output_format,
+    parse_date,
+    read_inputs,
+    vocabulary,
+)
+from ace321.vocabulary import Decision, OverrideDecision, ShipmentStatus
 
-err = ui.console(stderr=True)
-TENANT = "default"
-"""The tenant the CLI reads and writes."""
-DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Database URL (default: ACE321_DATABASE_URL, else sqlite file ./ace321.db).")]
-ActorOption = Annotated[str | None, typer.Option(
-    help="Who does this (default: ACE321_ACTOR, else the login name).")]
+__all__ = ["ActorOption", "DbOption", "TenantOption", "err", "now"]
+_fail = fail
+_actor = actor_name
+_date = parse_date
 
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 shipments_app = typer.Typer(help="Stored shipments: list, show, explain, override, status.",
                             no_args_is_help=True)
-audit_app = typer.Typer(help="The audit trail: verify the keyed chain, anchor it, export events.",
-                        no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail (every tenant's events, one keyed chain): verify "
+                             "it, anchor it, export events.", no_args_is_help=True)
 
 
 class IngestFormat(StrEnum):
@@ -42,44 +64,10 @@ class IngestFormat(StrEnum):
     summary = "summary"
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    ui.error(message)
-    return typer.Exit(code)
-
-
-def _actor(actor: str | None) -> str:
-    if actor:
-        return actor
-    if os.environ.get("ACE321_ACTOR"):
-        return os.environ["ACE321_ACTOR"]
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
-
-
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise _fail(f"{option} {text!r}: not a date in YYYY-MM-DD form") from None
-
-
-def _open(db: str | None) -> Any:
-    from ace321.storage import Database, StorageError
-
-    try:
-        return Database.open(db)
-    except StorageError as error:
-        raise _fail(str(error)) from None
-    except Exception as error:  # unreachable server, bad URL, ...
-        raise _fail(f"database: {type(error).__name__}: {error}") from None
+def _open(db: str | None, tenant: str | None = DEFAULT_TENANT, access: Access = Access.READ
+          ) -> Any:
+    """The database for a command (see ``options.open_database``)."""
+    return open_database(db, tenant=tenant, access=access)
 
 
 def _rules() -> Any:
@@ -114,11 +102,13 @@ def db_upgrade(db: DbOption = None,
 
 def ingest_command(
     orders: Annotated[Path, typer.Argument(help="Order file: canonical CSV, Shopify export CSV or JSON.")],
-    arrival: Annotated[str | None, typer.Option(help="Arrival date (YYYY-MM-DD) for rows without one.")] = None,
-    rates: Annotated[Path | None, typer.Option(help="Exchange rates CSV: date,currency,usd_per_unit.")] = None,
-    hts: Annotated[Path | None, typer.Option(help="USITC HTS CSV export; codes are checked against it.")] = None,
-    catalog: Annotated[Path | None, typer.Option(help="Product catalog for Shopify exports.")] = None,
+    arrival: ArrivalOption = None,
+    rates: RatesOption = None,
+    hts: HtsOption = None,
+    catalog: CatalogOption = None,
+    shipper: ShipperOption = None,
     db: DbOption = None,
+    tenant: TenantOption = DEFAULT_TENANT,
     actor: ActorOption = None,
     format: Annotated[IngestFormat, typer.Option("--format", "-f", help="Console output.")] = IngestFormat.table,
     replace_invalid: Annotated[bool, typer.Option(
@@ -129,31 +119,17 @@ def ingest_command(
 ) -> None:
     """Screen ORDERS against the stored history and store them (one transaction per file)."""
     from ace321.app.errors import AppError
-    from ace321.app.ingest import BatchInfo, ingest_batch
-    from ace321.intake import UnusableInput, read_orders
+    from ace321.app.ingest import ingest_batch
 
     default_arrival = _date(arrival, "--arrival")
     rules = _rules()
+    inputs = read_inputs(orders, catalog=catalog, shipper=shipper, rates=rates, hts=hts)
+    assert inputs.batch is not None
+    database = _open(db, tenant, Access.CREATE)
     try:
-        frame = read_orders(orders, catalog=catalog)
-        rate_table = hts_codes = None
-        if rates is not None:
-            from ace321.intake.rates import read_rates
-
-            rate_table = read_rates(rates)
-        if hts is not None:
-            from ace321.intake.hts_table import known_codes, read_hts_table
-
-            hts_codes = known_codes(read_hts_table(hts))
-        digest = hashlib.sha256(orders.read_bytes()).hexdigest()
-    except UnusableInput as error:
-        raise _fail(str(error)) from None
-    database = _open(db)
-    try:
-        batch = ingest_batch(database, frame, rules=rules,
-                             source=BatchInfo(orders.name, digest, frame.height),
-                             tenant=TENANT, actor=_actor(actor), now=now(),
-                             as_of=default_arrival, rates=rate_table, hts=hts_codes,
+        batch = ingest_batch(database, inputs.frame, rules=rules, source=inputs.batch,
+                             tenant=tenant, actor=_actor(actor), now=now(),
+                             as_of=default_arrival, rates=inputs.rates, hts=inputs.hts,
                              replace_invalid=replace_invalid)
     except AppError as error:
         raise _fail(f"{orders}: nothing stored: {error.message}") from None
@@ -161,38 +137,53 @@ def ingest_command(
         raise _fail(f"{orders}: nothing stored: {type(error).__name__}: {error}") from None
     finally:
         database.close()
+    report = batch.report
     rescreened = batch.rescreened()
-    failed = batch.invalid or bool(batch.report.duplicates)
+    failed = batch.invalid or bool(report.duplicates)
     if format is IngestFormat.summary:
         # Counts only: a table of a million-line file's shipments takes minutes to print.
         from ace321.cli import output as out
 
         console = ui.console()
-        out.print_summary(batch.report.result, console)
-        _print_storage_counts(console, batch.report, rescreened)
+        out.print_summary(report.result, console)
+        _print_storage_counts(console, report, rescreened, batch.batch_id)
+        _print_hints(report, arrival_given=default_arrival is not None)
         raise typer.Exit(1 if failed else 0)
     records = batch.records()
     if format is IngestFormat.json:
-        _print_json({"batch_id": batch.batch_id, "rules_version": batch.rules_version,
-                     "summary": batch.counts(), "shipments": records,
-                     "rescreened": rescreened})
-    else:
-        console = ui.console()
-        table = OutputTable(f"Batch {orders.name} (rules {batch.rules_version})", [
-            "shipment", "arrival", Col("value USD", right=True), "decision", "storage",
-            Col("notes", text=True)])
-        for record in records:
-            notes = "; ".join(f"{i['code']}: {i['message']}" for i in record["issues"]
-                              if i["code"] in ("EARLIER_SHIPMENT_AT_RISK", "DUPLICATE_SHIPMENT"))
-            table.add_row(record["shipment_id"], str(record["arrival_date"]),
-                          record["value_usd"] or "", record["decision"], record["storage"] or "",
-                          notes)
-        console.print(table)
-        _print_storage_counts(console, batch.report, rescreened)
+        _print_json({"batch_id": batch.batch_id, "tenant": tenant,
+                     "rules_version": batch.rules_version, "summary": batch.counts(),
+                     "shipments": records, "rescreened": rescreened})
+        raise typer.Exit(1 if failed else 0)
+    console = ui.console()
+    table = OutputTable(f"Batch {orders.name}, id {batch.batch_id or '-'} "
+                        f"(tenant {tenant}, rules {batch.rules_version})", [
+        "shipment", "arrival", Col("value USD", right=True), "decision", "storage",
+        Col("notes", text=True)])
+    for record in records:
+        table.add_row(record["shipment_id"], str(record["arrival_date"] or ""),
+                      record["value_usd"] or "", record["decision"], record["storage"] or "",
+                      _notes(record))
+    console.print(table)
+    _print_storage_counts(console, report, rescreened, batch.batch_id)
+    _print_hints(report, arrival_given=default_arrival is not None)
     raise typer.Exit(1 if failed else 0)
 
 
-def _print_storage_counts(console: Console, report: Any, rescreened: list[dict[str, Any]]) -> None:
+# Warnings worth a note in the ingest table beside a decision that is not INVALID.
+_NOTED_WARNINGS = ("EARLIER_SHIPMENT_AT_RISK",)
+
+
+def _notes(record: dict[str, Any]) -> str:
+    """What a row of the ingest table needs explained: every error of an INVALID shipment (a
+    duplicate included), and the warnings that concern stored shipments."""
+    shown = [i for i in record["issues"]
+             if i["severity"] == "error" or i["code"] in _NOTED_WARNINGS]
+    return "; ".join(f"{i['code']} {i['field']}: {i['message']}" for i in shown)
+
+
+def _print_storage_counts(console: Console, report: Any, rescreened: list[dict[str, Any]],
+                          batch_id: str | None) -> None:
     for change in rescreened:
         console.print(f"re-screened {change['shipment_id']}: {change['before']} -> "
                       f"{change['after']} (caused by {', '.join(change['caused_by']) or '-'})",
@@ -201,31 +192,76 @@ def _print_storage_counts(console: Console, report: Any, rescreened: list[dict[s
     console.print(f"{len(report.stored)} stored{replaced}, {len(report.already_stored)} "
                   f"already stored, {len(report.duplicates)} duplicate(s), "
                   f"{len(rescreened)} re-screened", soft_wrap=True)
+    if batch_id is not None and report.stored:
+        console.print(f"batch id {batch_id} (file its shipments with `ace321 manifest --batch "
+                      f"{batch_id} --trip TRIP --out DIR`)", soft_wrap=True)
+
+
+def _print_hints(report: Any, *, arrival_given: bool) -> None:
+    """How to recover from the usual mistakes, on stderr: a file without arrival dates, and
+    its corrected version refused as duplicates of the INVALID shipments stored from it."""
+    if report.replaceable:
+        ui.say(f"hint: {len(report.replaceable)} duplicate(s) are stored INVALID shipments "
+               "not yet manifested: run the same command again with --replace-invalid to "
+               "store this file's version in their place", stderr=True)
+    undated = _missing_arrival(report.result)
+    if undated and not arrival_given:
+        stored_invalid = [s for s in undated if s in set(report.stored)]
+        again = (" and --replace-invalid (they were stored as INVALID)" if stored_invalid
+                 else "")
+        ui.say(f"hint: {len(undated)} shipment(s) have no arrival date: give it in the file "
+               f"or with --arrival YYYY-MM-DD{again}", stderr=True)
+
+
+def _missing_arrival(result: Any) -> list[str]:
+    import polars as pl
+
+    issues = result.issues
+    if not issues.height:
+        return []
+    missing = issues.filter((pl.col("code") == "MISSING_FIELD")
+                            & (pl.col("field") == "arrival_date"))
+    return missing["shipment_id"].unique(maintain_order=True).to_list()
 
 
 @shipments_app.command("list")
 def shipments_list(
-    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
-    decision: Annotated[str | None, typer.Option(help="Only this decision.")] = None,
+    status: Annotated[str | None, vocabulary(ShipmentStatus, "Only this status.")] = None,
+    decision: Annotated[str | None, vocabulary(Decision, "Only this decision.")] = None,
     arrival_date: Annotated[str | None, typer.Option(help="Only this arrival date (YYYY-MM-DD).")] = None,
     consignee: Annotated[str | None, typer.Option(help="Consignee key or name (substring) or E.164 phone.")] = None,
     risk: Annotated[str | None, typer.Option("--risk", help="Only this risk band: low, medium or high.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: Annotated[int | None, typer.Option(
+        min=1, help="At most this many shipments (a page); the next page starts --after the "
+                    "last one shown.")] = None,
+    after: Annotated[str | None, typer.Option(
+        "--after", help="Only shipments whose id sorts after this one (the next page).")] = None,
+    format: FormatOption = TableOrJson.table,
+    as_json: JsonAlias = False,
     db: DbOption = None,
+    tenant: TenantOption = DEFAULT_TENANT,
 ) -> None:
-    """List stored shipments."""
+    """List stored shipments by shipment id (JSON: a list; the next page is named on stderr)."""
     from ace321.app.shipments import list_shipments
 
+    fmt = output_format(format, as_json)
     day = _date(arrival_date, "--arrival-date")
     if risk is not None and risk.lower() not in ("low", "medium", "high"):
         raise _fail(f"--risk {risk!r}: not a band (low, medium or high)")
     rows = _storage_call(db, lambda database: list_shipments(
-        database, tenant=TENANT, status=status, decision=decision, arrival_date=day,
-        consignee=consignee, risk_band=risk))
-    if as_json:
+        database, tenant=tenant, status=status, decision=decision, arrival_date=day,
+        consignee=consignee, risk_band=risk, limit=None if limit is None else limit + 1,
+        after=after), tenant)
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit] if limit is not None else rows
+    following = (f"more shipments follow: --after {rows[-1]['shipment_id']}"
+                 if more and rows else None)
+    if fmt is TableOrJson.json:
         _print_json(rows)
+        if following:
+            ui.say(following, stderr=True)
         return
-    table = OutputTable(f"{len(rows)} shipment(s)", [
+    table = OutputTable(f"{len(rows)} shipment(s) of tenant {tenant}", [
         "shipment", "order", "arrival", Col("consignee", text=True), Col("value USD", right=True),
         "decision", "status", Col("risk", right=True)])
     for r in rows:
@@ -233,66 +269,73 @@ def shipments_list(
         table.add_row(r["shipment_id"], r["order_id"] or "", r["arrival_date"] or "",
                       r["consignee_key"] or "", r["value_usd"] or "", r["decision"], r["status"],
                       risk_text)
-    ui.console().print(table)
+    console = ui.console()
+    console.print(table)
+    if following:
+        console.print(following, soft_wrap=True)
 
 
-def _storage_call(db: str | None, action: Any) -> Any:
-    """``action(database)``; a refusal (``AppError``, ``StorageError``) exits 1 with its message."""
-    from ace321.app.errors import AppError
-    from ace321.storage import StorageError
-
-    database = _open(db)
-    try:
+def _storage_call(db: str | None, action: Any, tenant: str | None = DEFAULT_TENANT,
+                  access: Access = Access.READ) -> Any:
+    """``action(database)``; a refusal (``AppError``, ``StorageError``) exits 1 with its
+    message (see ``options.opened``)."""
+    with opened(db, tenant=tenant, access=access) as database:
         return action(database)
-    except AppError as error:
-        raise _fail(error.message, 1) from None
-    except StorageError as error:
-        raise _fail(str(error), 1) from None
-    finally:
-        database.close()
 
 
 @shipments_app.command("show")
-def shipments_show(shipment_id: str, db: DbOption = None) -> None:
+def shipments_show(shipment_id: str, db: DbOption = None,
+                   tenant: TenantOption = DEFAULT_TENANT) -> None:
     """Show a stored shipment (JSON): parties, lines, decisions with reasons, status history."""
     from ace321.app.shipments import show_shipment
 
     _print_json(_storage_call(db, lambda database: show_shipment(
-        database, tenant=TENANT, shipment_id=shipment_id)))
+        database, tenant=tenant, shipment_id=shipment_id), tenant))
 
 
 @shipments_app.command("override")
 def shipments_override(
     shipment_id: str,
-    decision: Annotated[str, typer.Option(help="INFORMAL_ENTRY or FORMAL_ENTRY (stricter only).")],
-    reason: Annotated[str, typer.Option(help="Why (mandatory).")],
+    decision: Annotated[str, vocabulary(OverrideDecision, "The stricter path (never grants "
+                                                          "de minimis).", required=True)],
+    reason: Annotated[str, typer.Option(help="Why (mandatory; kept in the audit trail).")],
     actor: ActorOption = None,
     db: DbOption = None,
+    tenant: TenantOption = DEFAULT_TENANT,
 ) -> None:
     """Set a stricter entry path by hand (never grants de minimis the rules deny)."""
     from ace321.app.shipments import override_decision
 
     rules = _rules()
     change = _storage_call(db, lambda database: override_decision(
-        database, rules, tenant=TENANT, actor=_actor(actor), now=now(), shipment_id=shipment_id,
-        decision=decision, reason=reason))
+        database, rules, tenant=tenant, actor=_actor(actor), now=now(), shipment_id=shipment_id,
+        decision=decision, reason=reason), tenant, Access.CHANGE)
     ui.say(f"{shipment_id}: {change.before} -> {change.after}")
 
 
 @shipments_app.command("status")
 def shipments_status(
     shipment_id: str,
-    to: Annotated[str, typer.Option("--to", help="New status.")],
-    cause: Annotated[str, typer.Option(help="Why (mandatory).")],
+    to: Annotated[str, vocabulary(ShipmentStatus, "New status.", "--to", required=True)],
+    reason: Annotated[str | None, typer.Option(
+        help="Why (mandatory; kept in the audit trail).")] = None,
+    cause: Annotated[str | None, typer.Option(
+        "--cause", hidden=True, help="Deprecated: --reason.")] = None,
     actor: ActorOption = None,
     db: DbOption = None,
+    tenant: TenantOption = DEFAULT_TENANT,
 ) -> None:
     """Move a shipment to another status (only along the allowed transitions)."""
     from ace321.app.shipments import change_status
 
+    if cause is not None:
+        ui.say("warning: --cause is deprecated; use --reason", stderr=True)
+    why = reason if reason is not None else cause
+    if why is None:
+        raise _fail("missing option --reason (why the status changes)")
     change = _storage_call(db, lambda database: change_status(
-        database, tenant=TENANT, actor=_actor(actor), now=now(), shipment_id=shipment_id,
-        to=to, cause=cause))
+        database, tenant=tenant, actor=_actor(actor), now=now(), shipment_id=shipment_id,
+        to=to, cause=why), tenant, Access.CHANGE)
     ui.say(f"{shipment_id}: {change.before} -> {change.after}")
 
 
@@ -300,26 +343,27 @@ def shipments_status(
 def shipments_explain(
     shipment_id: str,
     rates: Annotated[Path | None, typer.Option(help="Exchange rates CSV (stored rates are used otherwise).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    format: FormatOption = TableOrJson.table,
+    as_json: JsonAlias = False,
     db: DbOption = None,
+    tenant: TenantOption = DEFAULT_TENANT,
 ) -> None:
-    """Screen a stored shipment again and compare with its stored decision (exit 1 if it differs)."""
+    """Screen a stored shipment again and compare with its stored decision (exit 1 if it
+    differs); the reasons and the issues (why an INVALID shipment is invalid) are shown."""
     from ace321.app.shipments import explain_shipment
+    from ace321.cli.options import read_settings, unusable
+    from ace321.intake import UnusableInput
 
+    fmt = output_format(format, as_json)
     rules = _rules()
-    rate_table = None
-    if rates is not None:
-        from ace321.intake import UnusableInput
-        from ace321.intake.rates import read_rates
-
-        try:
-            rate_table = read_rates(rates)
-        except UnusableInput as error:
-            raise _fail(str(error)) from None
+    try:
+        rate_table, _ = read_settings(rates=rates, hts=None)
+    except UnusableInput as error:
+        raise unusable(error) from None
 
     result = _storage_call(db, lambda database: explain_shipment(
-        database, rules, tenant=TENANT, shipment_id=shipment_id, rates=rate_table))
-    if as_json:
+        database, rules, tenant=tenant, shipment_id=shipment_id, rates=rate_table), tenant)
+    if fmt is TableOrJson.json:
         _print_json(result.to_dict())
     else:
         console = ui.console()
@@ -333,6 +377,9 @@ def shipments_explain(
         for reason in result.reasons:
             console.print(f"  {reason['code']}: {reason['message']} [{reason['reference']}]",
                           soft_wrap=True)
+        for issue in result.issues:
+            console.print(f"  {issue['severity']} {issue['code']} {issue['field']}: "
+                          f"{issue['message']}", soft_wrap=True)
         if result.risk is not None:
             console.print(f"  risk: {result.risk['score']} {result.risk['band']} (advice; "
                           f"model {result.risk['rules_version']})", soft_wrap=True)
@@ -391,7 +438,7 @@ def audit_verify(
         with database.reading() as session:
             return verify(session, anchors=anchors)
 
-    result = _storage_call(db, action)
+    result = _storage_call(db, action, None)
     if result.ok:
         checked = f"{result.events} event(s), {result.shipments} shipment(s)"
         if result.anchors:
@@ -450,7 +497,7 @@ def audit_export(
             with output.open("w", encoding="utf-8") as handle:
                 return audit.export(session, handle, start=start, end=end)
 
-    count = _storage_call(db, action)
+    count = _storage_call(db, action, None)
     if output is not None:
         ui.say(f"{count} event(s) written to {output}", stderr=True)
 

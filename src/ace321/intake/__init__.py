@@ -20,7 +20,11 @@ def read_orders(
     catalog: Path | str | None = None,
     shipper: dict[str, str] | None = None,
 ) -> pl.DataFrame:
-    """Read an order file of any supported format, chosen by extension and header."""
+    """Read an order file of any supported format, chosen by extension and header.
+
+    A Shopify export needs ``catalog`` (a product catalog CSV) and ``shipper`` (the shipper's
+    fields, ``name`` or ``shipper_name``, ...); an unknown shipper field is unusable input.
+    """
     path = Path(path)
     if path.suffix.lower() == ".json":
         return read_json_orders(path)
@@ -30,9 +34,14 @@ def read_orders(
     from ace321.intake import shopify
 
     if shopify.is_shopify_header(raw[0].columns):
+        # Shopify exports carry neither customs data nor a shipper: without them every
+        # shipment would be INVALID, and storing those would make the corrected file a duplicate.
         if catalog is None:
-            raise UnusableInput(
-                str(path), "Shopify order export needs --catalog products.csv (sku,hts_code,country_of_origin)"
-            )
+            raise UnusableInput(str(path), "a Shopify order export needs a product catalog "
+                                "(sku,hts_code,country_of_origin)", needs="catalog")
+        if not shipper:
+            raise UnusableInput(str(path), "a Shopify order export needs the shipper's name and "
+                                "address (name, address, city, state, postal_code, country)",
+                                needs="shipper")
         return shopify.shopify_frame(raw.pop(), str(path), Path(catalog), shipper)
     return canonical_frame(raw.pop(), str(path))

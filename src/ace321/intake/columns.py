@@ -48,7 +48,7 @@ OPTIONAL = (
 ALL = SHIPMENT + SHIPPER + CONSIGNEE + LINE + OPTIONAL
 
 # Columns an order file must have; the others may be absent (shipment_id defaults to order_id,
-# arrival_date to --arrival, the optional ones to empty).
+# arrival_date to the default arrival date, the optional ones to empty).
 REQUIRED_COLUMNS = (
     "order_id",
     *SHIPPER,

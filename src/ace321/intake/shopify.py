@@ -141,7 +141,8 @@ def _shipper_columns(shipper: dict[str, str] | None) -> list[pl.Expr]:
     for key, value in (shipper or {}).items():
         name = key if key.startswith("shipper_") else f"shipper_{key}"
         if name not in columns.SHIPPER:
-            raise ValueError(f"unknown shipper field {key!r} (known: {', '.join(columns.SHIPPER)})")
+            raise UnusableInput("shipper", f"unknown shipper field {key!r} (known: "
+                                f"{', '.join(columns.SHIPPER)})", needs="shipper")
         given[name] = value
     return [pl.lit(given.get(name), dtype=pl.String).alias(name) for name in columns.SHIPPER]
 

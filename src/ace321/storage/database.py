@@ -34,6 +34,10 @@ class StorageError(Exception):
     """A storage operation refused or failed; the message says why."""
 
 
+class DatabaseMissing(StorageError):
+    """``Database.open(..., create=False)`` of a database that does not exist (yet)."""
+
+
 def resolve_url(db: str | None = None) -> str:
     """``--db`` first, then ``ACE321_DATABASE_URL``, then ``ace321.db`` in the working directory."""
     url = db or os.environ.get(ENV_VAR) or DEFAULT_URL
@@ -124,12 +128,28 @@ class Database:
         self.engine = engine
 
     @classmethod
-    def open(cls, db: str | None = None, *, migrate: bool = True) -> Database:
-        """Open (and on first use create and migrate) the database ``db`` names."""
+    def open(cls, db: str | None = None, *, migrate: bool = True, create: bool = True
+             ) -> Database:
+        """Open (and on first use create and migrate) the database ``db`` names.
+
+        With ``create=False`` a database that does not exist is ``DatabaseMissing`` instead: an
+        SQLite file that is not there (a mistyped path must not become a new empty database),
+        or a database without ace321's tables. An older schema is still migrated.
+        """
         url = resolve_url(db)
+        if not create:
+            _must_exist(url)
         engine = create_db_engine(url)
-        if migrate and current_revision(engine) != head_revision():
-            upgrade(engine)
+        try:
+            revision = current_revision(engine)
+            if not create and revision is None:
+                raise DatabaseMissing(f"database {_shown(url)} has no ace321 tables (create it "
+                                      "with `ace321 db upgrade` or by storing something)")
+            if migrate and revision != head_revision():
+                upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(url, engine)
 
     @property
@@ -151,6 +171,22 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _must_exist(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return  # a server refuses a connection to a database it does not have
+    path = parsed.database or ""
+    if path in ("", ":memory:") or path.startswith("file:"):
+        return
+    if not Path(path).is_file():
+        raise DatabaseMissing(f"database {path} does not exist (check --db or "
+                              f"{ENV_VAR}; `ace321 db upgrade --db {path}` creates it)")
 
 
 def lock_key(name: str) -> int:

@@ -529,6 +529,9 @@ class HistoryScreening:
     replaced: dict[str, Any] = field(default_factory=dict)
     """shipment_id -> the stored INVALID shipment (``StoredRow``) the file's version replaces;
     these are also in ``new_ids``."""
+    replaceable: list[str] = field(default_factory=list)
+    """Duplicates whose stored shipment is INVALID and still SCREENED: asking to replace
+    INVALID shipments (``replace_invalid``) would have stored the file's version."""
     changes: list[Change] = field(default_factory=list)
     at_risk: list[Change] = field(default_factory=list)
     lock_names: set[str] = field(default_factory=set)
@@ -578,7 +581,7 @@ def screen_with_history(
     keys = prepared.shipments
     with timings.stage("history"):
         existing = stored_by_ids(session, tenant_pk, keys["shipment_id"].to_list())
-        already, duplicates, replaced = [], {}, {}
+        already, duplicates, replaced, replaceable = [], {}, {}, []
         for shipment_id, content_hash in keys.select("shipment_id", "content_hash").iter_rows():
             row = existing.get(shipment_id)
             if row is None:
@@ -589,11 +592,17 @@ def screen_with_history(
                 replaced[shipment_id] = row
             else:
                 batch = session.get(Batch, row.batch_id)
-                duplicates[shipment_id] = (
+                message = (
                     f"shipment {shipment_id} is already stored with other content (batch "
                     f"{batch.name if batch else '?'} imported {batch.imported_at:%Y-%m-%d %H:%M} "
                     f"UTC, batch id {row.batch_id}); it was not stored again"
                     if batch else f"shipment {shipment_id} is already stored with other content")
+                if row.decision == "INVALID" and row.status == "SCREENED":
+                    # The usual way here: a file stored without its arrival date, then fixed.
+                    replaceable.append(shipment_id)
+                    message += ("; the stored one is INVALID and still SCREENED, so asking to "
+                                "replace INVALID shipments stores this version instead")
+                duplicates[shipment_id] = message
         live_keys = keys.filter(~pl.col("shipment_id").is_in(list(duplicates)))
         file_ids = set(keys["shipment_id"].to_list())
         history_only = related(session, tenant_pk, live_keys, leave_out=file_ids)
@@ -611,7 +620,8 @@ def screen_with_history(
     new_ids = [s for s in keys["shipment_id"].to_list() if s not in skip]
     screening = HistoryScreening(
         result=combined, combined=combined, prepared=prepared, stored=stored, new_ids=new_ids,
-        already_stored=already, duplicates=duplicates, replaced=replaced, timings=timings,
+        already_stored=already, duplicates=duplicates, replaced=replaced, replaceable=replaceable,
+        timings=timings,
     )
     with timings.stage("compare"):
         own = own_locks if own_locks is not None else lock_names_for(tenant_pk, keys)

@@ -93,6 +93,12 @@ class IngestReport:
         return self.screening.duplicates
 
     @property
+    def replaceable(self) -> list[str]:
+        """Duplicates of stored INVALID, still SCREENED shipments (``replace_invalid`` would
+        have replaced them)."""
+        return list(self.screening.replaceable)
+
+    @property
     def replaced(self) -> list[str]:
         """Stored INVALID shipments replaced by the file's version (also in ``stored``)."""
         return list(self.screening.replaced)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -26,11 +26,16 @@ from ace321.vocabulary import ShipmentStatus, parse_optional
 def list_shipments(session: Session, *, tenant: str = "default", status: str | None = None,
                    decision: str | None = None, arrival_date: dt.date | None = None,
                    consignee: str | None = None, limit: int | None = None,
-                   risk_band: str | None = None) -> list[dict[str, Any]]:
+                   risk_band: str | None = None, after: str | None = None
+                   ) -> list[dict[str, Any]]:
+    """The matching shipments by shipment id (the API's page order); ``after``: only those
+    whose id sorts after it (the next page), ``limit``: at most that many."""
     query = filtered(select(Shipment).where(Shipment.tenant_id == tenant_id(session, tenant)),
                      status=status, decision=decision, arrival_date=arrival_date,
                      consignee=consignee, risk_band=risk_band)
-    query = query.order_by(Shipment.arrival_date, Shipment.shipment_id)
+    if after is not None:
+        query = query.where(Shipment.shipment_id > after)
+    query = query.order_by(Shipment.shipment_id)
     if limit:
         query = query.limit(limit)
     return [summary(s) for s in session.scalars(query)]
@@ -107,6 +112,8 @@ class Explanation:
     current_rules_version: str
     reasons: list[dict[str, Any]]
     context: list[str]
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    """The problems screening finds in the stored shipment (why it is INVALID), by row."""
     costs: dict[str, Any] | None = None
     """The current estimate with the fee rule used (``mpf_rule``), as an entry of its own."""
     risk: dict[str, Any] | None = None
@@ -141,7 +148,7 @@ def explain(session: Session, shipment_id: str, rules: RuleSet, *, tenant: str =
         shipment_id=shipment_id, stored_decision=s.rules_decision, stored_codes=codes,
         stored_rules_version=s.rules_version, current_decision=row["decision"],
         current_codes=[r["code"] for r in row["reasons"]], current_rules_version=rules.version,
-        reasons=list(row["reasons"]),
+        reasons=list(row["reasons"]), issues=list(row["issues"]),
         context=[sid for sid in result.shipments["shipment_id"].to_list() if sid != shipment_id],
         costs=_current_costs(result, rules, shipment_id),
         risk=stored_risk(s),

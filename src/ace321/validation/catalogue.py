@@ -91,7 +91,7 @@ def checks(coverage_start: dt.date) -> tuple[tuple[Check, ...], tuple[Check, ...
         source = "_arrival_text" if column == "arrival_date" else column
         message = pl.lit(f"{path.replace('[]', '')} is required")
         if column == "arrival_date":
-            message = pl.lit("arrival_date is required: give it in the file or with --arrival")
+            message = pl.lit("arrival_date is required: give it in the row or a default arrival date")
         add(pl.col(source).is_null(), "MISSING_FIELD", column, message, nulls_in=column)
     needs_state = pl.col("_shipper_country").is_in(["US", "CA", "MX"])
     add(needs_state & pl.col("shipper_state").is_null(), "MISSING_FIELD", "shipper_state",
