@@ -72,6 +72,7 @@ def test_check_table_shows_hostile_ids_and_names_whole(tmp_path: Path) -> None:
 
 def test_manifest_problems_show_field_paths_with_brackets(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'h.db'}"
+    assert run("db", "upgrade", "--db", db).returncode == 0  # filing stored shipments reads one
     result = run("manifest", "--shipments", "[red]X1[/red],#1001", "--trip",
                  EXAMPLES / "trip.yaml", "--out", tmp_path / "out", "--db", db,
                  "--filed-at", "2026-11-23T12:00:00-05:00", columns=200)
