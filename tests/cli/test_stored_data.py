@@ -132,6 +132,35 @@ def test_shopify_orders_are_stored_and_filed_with_catalog_and_shipper(db_url: st
     assert json.loads(run("trips", "list", "--db", db_url, "-f", "json").stdout) == []
 
 
+def test_skip_invalid_that_skips_everything_says_what_and_why(db_url: str, tmp_path: Path
+                                                              ) -> None:
+    import csv
+
+    with ORDERS.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))[:4]  # two shipments of two lines
+    for row in rows:
+        row["hts_code"] = "HTS?"
+    orders = tmp_path / "bad.csv"
+    with orders.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    args = ("manifest", orders, "--trip", EXAMPLES / "trip.yaml", "--out", tmp_path / "out",
+            "--skip-invalid", "--filed-at", "2026-11-23T12:00:00-05:00", "--db", db_url)
+    refused = run(*args)
+    assert refused.returncode == 1
+    assert "NO_SHIPMENTS" in refused.stderr
+    assert "shipments[MF-100101-01].lines[0].hts_code" in refused.stderr
+    assert "left out as INVALID: INVALID_HTS" in refused.stderr
+    document = json.loads(run(*args, "--format", "json").stdout)
+    assert document["skipped_invalid"] == ["MF-100101-01", "MF-100102-01"]
+    left = [p for p in document["problems"] if p["code"] == "SKIPPED_INVALID"]
+    assert {p["field"].split(".")[0] for p in left} == {"shipments[MF-100101-01]",
+                                                        "shipments[MF-100102-01]"}
+    assert all(p["severity"] == "warning" for p in left)
+    assert not (tmp_path / "out").exists()
+
+
 def test_shipments_list_pages(db_url: str) -> None:
     assert run("ingest", ORDERS, "--arrival", "2024-06-03", "--db", db_url,
                "-f", "summary").returncode == 1
