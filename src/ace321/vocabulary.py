@@ -1,9 +1,9 @@
 """The words every layer shares: decisions, shipment and trip statuses, and how they are parsed.
 
 The CLI's options, the API's schemas and the storage queries all take their values from these
-enums, so a value is accepted or refused identically everywhere. Values are upper case; input is
-matched case-insensitively (``invalid`` is ``INVALID``) and anything else is refused with the
-list of valid values.
+enums, so a value is accepted or refused identically everywhere. Input is matched
+case-insensitively (``invalid`` is ``INVALID``, ``HIGH`` is ``high``) and anything else is
+refused with the list of valid values.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ class _Vocabulary(StrEnum):
     @classmethod
     def _missing_(cls, value: object) -> Any:
         if isinstance(value, str):
-            return cls.__members__.get(value.strip().upper())
+            wanted = value.strip().casefold()
+            return next((member for member in cls if member.value.casefold() == wanted), None)
         return None
 
     @classmethod
@@ -69,13 +70,21 @@ class TripStatus(_Vocabulary):
     CANCELLED = "CANCELLED"
 
 
+class RiskBand(_Vocabulary):
+    """The band of a shipment's risk score (advice; never a decision)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
 class UnknownValue(ValueError):
     """A value outside its vocabulary; the message names the valid ones."""
 
 
 V = TypeVar("V", bound=_Vocabulary)
 _WHAT = {Decision: "decision", OverrideDecision: "override decision",
-         ShipmentStatus: "shipment status", TripStatus: "trip status"}
+         ShipmentStatus: "shipment status", TripStatus: "trip status", RiskBand: "risk band"}
 
 
 def parse(kind: type[V], text: str) -> V:

@@ -201,7 +201,7 @@ READERS = [
     ("shipments", "status", "X1", "--to", "CANCELLED", "--reason", "r"),
     ("shipments", "override", "X1", "--decision", "FORMAL_ENTRY", "--reason", "r"),
     ("trips", "list"), ("trips", "show", "T1"), ("trips", "cancel", "T1", "--reason", "r"),
-    ("audit", "verify"), ("audit", "export"), ("apikey", "list"),
+    ("trips", "plan", "T1"), ("audit", "verify"), ("audit", "export"), ("apikey", "list"),
     ("apikey", "revoke", "abc"),
 ]
 
@@ -224,8 +224,9 @@ def test_the_default_database_is_refused_too_when_missing(tmp_path: Path) -> Non
     assert len(ids_of(run("shipments", "list", "-f", "json", cwd=tmp_path))) == 40
 
 
-def test_check_with_a_missing_database_creates_nothing(tmp_path: Path) -> None:
-    result = run("check", ORDERS, "--db", tmp_path / "acee321.db")
+@pytest.mark.parametrize("command", ["check", "plan", "risk"])
+def test_screening_with_a_missing_database_creates_nothing(tmp_path: Path, command: str) -> None:
+    result = run(command, ORDERS, "--arrival", "2026-11-23", "--db", tmp_path / "acee321.db")
     assert result.returncode == 2
     assert "does not exist" in result.stderr
     assert not (tmp_path / "acee321.db").exists()

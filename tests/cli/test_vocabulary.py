@@ -12,6 +12,7 @@ from ace321.storage.trip_models import TRIP_STATUSES
 from ace321.vocabulary import (
     Decision,
     OverrideDecision,
+    RiskBand,
     ShipmentStatus,
     TripStatus,
     UnknownValue,
@@ -40,5 +41,8 @@ def test_an_unknown_value_names_the_valid_ones() -> None:
         parse(ShipmentStatus, "bogus")
     with pytest.raises(UnknownValue, match="unknown override decision 'SECTION_321'"):
         parse(OverrideDecision, "SECTION_321")
+    with pytest.raises(UnknownValue, match="unknown risk band 'severe'; valid: low, medium, high"):
+        parse(RiskBand, "severe")
+    assert parse(RiskBand, "HIGH") is RiskBand.HIGH
     assert parse_optional(Decision, None) is None
     assert parse_optional(Decision, "") is None

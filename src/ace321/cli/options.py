@@ -72,7 +72,8 @@ def vocabulary(kind: type[Any], help: str, *names: str, required: bool = False) 
         except UnknownValue as error:
             raise typer.BadParameter(str(error)) from None
 
-    metavar = "STATUS" if kind.__name__.endswith("Status") else "DECISION"
+    metavar = {"RiskBand": "BAND"}.get(kind.__name__) or (
+        "STATUS" if kind.__name__.endswith("Status") else "DECISION")
     return typer.Option(*names, callback=convert, metavar=metavar,
                         help=f"{help} ({', '.join(kind.values())}; any case)",
                         show_default=not required)

@@ -14,6 +14,16 @@ import typer
 
 from ace321.cli import console as ui
 from ace321.cli.console import Col, OutputTable
+from ace321.cli.options import (
+    DEFAULT_TENANT,
+    ArrivalOption,
+    CatalogOption,
+    RatesOption,
+    ShipperOption,
+    TenantOption,
+    read_inputs,
+    unusable,
+)
 
 LARGE_PLAN = 10_000
 
@@ -46,10 +56,13 @@ def entry_fee_amount(text: str) -> Decimal:
 
 def plan_command(
     orders: Annotated[Path, typer.Argument(help="Order file: canonical CSV, Shopify export CSV or JSON.")],
-    arrival: Annotated[str | None, typer.Option(help="Arrival date (YYYY-MM-DD) for rows without one.")] = None,
-    rates: Annotated[Path | None, typer.Option(help="Exchange rates CSV: date,currency,usd_per_unit.")] = None,
+    arrival: ArrivalOption = None,
+    rates: RatesOption = None,
     hts: Annotated[Path | None, typer.Option(help="USITC HTS CSV export replacing the shipped schedule.")] = None,
-    db: Annotated[str | None, typer.Option("--db", help="Also screen against the shipments stored in this database (read only).")] = None,
+    catalog: CatalogOption = None,
+    shipper: ShipperOption = None,
+    db: Annotated[str | None, typer.Option("--db", help="Also screen against the shipments stored in this database (read only; it must exist).")] = None,
+    tenant: TenantOption = DEFAULT_TENANT,
     entry_fee: EntryFee = "0",
     format: FormatOption = PlanFormat.table,
 ) -> None:
@@ -57,34 +70,33 @@ def plan_command(
     (19 CFR 141.51), per-consignee and broker-consolidated strategies, the cheapest recommended."""
     from ace321.app.plan import plan_result
     from ace321.cli.app import _date, _rules, _screen_with_history
-    from ace321.intake import UnusableInput, read_orders
+    from ace321.intake import UnusableInput
     from ace321.screening import screen
     from ace321.tariff.schedule import read_schedule
 
     fee = entry_fee_amount(entry_fee)
     default_arrival = _date(arrival, "--arrival")
     rules = _rules()
+    inputs = read_inputs(orders, catalog=catalog, shipper=shipper, rates=rates, hts=None,
+                         stored=False)
     try:
-        frame = read_orders(orders)
-        rate_table = None
-        if rates is not None:
-            from ace321.intake.rates import read_rates
-
-            rate_table = read_rates(rates)
         if db is None:
-            result = screen(frame, rules=rules, default_arrival=default_arrival, rates=rate_table)
+            result = screen(inputs.frame, rules=rules, default_arrival=default_arrival,
+                            rates=inputs.rates)
         else:
-            result = _screen_with_history(db, frame, rules, default_arrival=default_arrival,
-                                          rates=rate_table, hts=None)
+            result = _screen_with_history(db, tenant, inputs.frame, rules,
+                                          default_arrival=default_arrival, rates=inputs.rates,
+                                          hts=None)
         schedule = read_schedule(hts) if hts is not None else None
     except UnusableInput as error:
-        raise _fail(str(error)) from None
+        raise unusable(error) from None
     show(plan_result(result, rules, schedule=schedule, entry_fee=fee), format)
 
 
 def trips_plan(
     trip_number: str,
     db: DbOption = None,
+    tenant: TenantOption = DEFAULT_TENANT,
     entry_fee: EntryFee = "0",
     format: FormatOption = PlanFormat.table,
 ) -> None:
@@ -96,7 +108,8 @@ def trips_plan(
     fee = entry_fee_amount(entry_fee)
     rules = _rules()
     show(_storage_call(db, lambda database: plan_trip(
-        database, tenant="default", trip_number=trip_number, rules=rules, entry_fee=fee)), format)
+        database, tenant=tenant, trip_number=trip_number, rules=rules, entry_fee=fee), tenant),
+        format)
 
 
 def show(document: dict[str, Any], format: PlanFormat) -> None:

@@ -13,8 +13,20 @@ import typer
 from rich.text import Text
 
 from ace321.cli.console import Col, OutputTable, console, say
+from ace321.cli.options import (
+    DEFAULT_TENANT,
+    Access,
+    ArrivalOption,
+    CatalogOption,
+    RatesOption,
+    ShipperOption,
+    TenantOption,
+    opened,
+    read_inputs,
+    unusable,
+)
 from ace321.exports import spreadsheet
-from ace321.intake import UnusableInput, read_orders
+from ace321.intake import UnusableInput
 
 BAND_STYLE = {"low": "green", "medium": "yellow", "high": "bold red"}
 
@@ -58,9 +70,12 @@ def print_table(result: Any) -> None:
 
 def risk_command(
     orders: Annotated[Path, typer.Argument(help="Order file: canonical CSV, Shopify export CSV or JSON.")],
-    arrival: Annotated[str | None, typer.Option(help="Arrival date (YYYY-MM-DD) for rows without one.")] = None,
-    rates: Annotated[Path | None, typer.Option(help="Exchange rates CSV: date,currency,usd_per_unit.")] = None,
-    db: Annotated[str | None, typer.Option("--db", help="Read the tenant's stored shipments as history (read only).")] = None,
+    arrival: ArrivalOption = None,
+    rates: RatesOption = None,
+    catalog: CatalogOption = None,
+    shipper: ShipperOption = None,
+    db: Annotated[str | None, typer.Option("--db", help="Read the tenant's stored shipments as history (read only; it must exist).")] = None,
+    tenant: TenantOption = DEFAULT_TENANT,
     format: Annotated[RiskFormat, typer.Option("--format", "-f", help="Console output.")] = RiskFormat.table,
     output: Annotated[Path | None, typer.Option(help="Write the result to .json, .csv or .parquet; the console shows the counts by band.")] = None,
 ) -> None:
@@ -79,22 +94,19 @@ def risk_command(
         raise _fail(f"risk model: {error}") from None
     if output is not None and output.suffix.lower() not in (".json", ".csv", ".parquet"):
         raise _fail(f"{output}: --output must end in .json, .csv or .parquet")
+    inputs = read_inputs(orders, catalog=catalog, shipper=shipper, rates=rates, hts=None,
+                         stored=False)
+    frame, rate_table = inputs.frame, inputs.rates
     try:
-        frame = read_orders(orders)
-        rate_table = None
-        if rates is not None:
-            from ace321.intake.rates import read_rates
-
-            rate_table = read_rates(rates)
         if db is None:
             from ace321.screening import screen
 
             result = screen(frame, rules=rules, default_arrival=default_arrival, rates=rate_table)
             risk = score_result(result, model=model, rules=rules)
         else:
-            risk = _with_history(db, frame, rules, model, default_arrival, rate_table)
+            risk = _with_history(db, tenant, frame, rules, model, default_arrival, rate_table)
     except UnusableInput as error:
-        raise _fail(str(error)) from None
+        raise unusable(error) from None
     if output is not None:
         if output.suffix.lower() == ".json":
             output.write_text(json.dumps(risk.to_document(), ensure_ascii=False, indent=1),
@@ -114,23 +126,13 @@ def risk_command(
         print_table(risk)
 
 
-def _with_history(db: str, frame: Any, rules: Any, model: Any, default_arrival: Any,
-                  rates: Any) -> Any:
+def _with_history(db: str, tenant: str, frame: Any, rules: Any, model: Any,
+                  default_arrival: Any, rates: Any) -> Any:
     from ace321.app.risk import score_with_history
-    from ace321.cli.app import _fail
-    from ace321.storage import Database, StorageError
 
-    try:
-        database = Database.open(db)
-    except (StorageError, OSError) as error:
-        raise _fail(f"database: {error}") from None
-    except Exception as error:  # unreachable server, bad URL
-        raise _fail(f"database: {type(error).__name__}: {error}") from None
-    try:
-        return score_with_history(database, frame, rules=rules, model=model,
+    with opened(db, tenant=tenant, access=Access.READ) as database:
+        return score_with_history(database, frame, rules=rules, model=model, tenant=tenant,
                                   as_of=default_arrival, rates=rates)
-    finally:
-        database.close()
 
 
 def register(app: typer.Typer) -> None:

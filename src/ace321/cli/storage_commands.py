@@ -44,7 +44,7 @@ from ace321.cli.options import (
     read_inputs,
     vocabulary,
 )
-from ace321.vocabulary import Decision, OverrideDecision, ShipmentStatus
+from ace321.vocabulary import Decision, OverrideDecision, RiskBand, ShipmentStatus
 
 __all__ = ["ActorOption", "DbOption", "TenantOption", "err", "now"]
 _fail = fail
@@ -230,7 +230,7 @@ def shipments_list(
     decision: Annotated[str | None, vocabulary(Decision, "Only this decision.")] = None,
     arrival_date: Annotated[str | None, typer.Option(help="Only this arrival date (YYYY-MM-DD).")] = None,
     consignee: Annotated[str | None, typer.Option(help="Consignee key or name (substring) or E.164 phone.")] = None,
-    risk: Annotated[str | None, typer.Option("--risk", help="Only this risk band: low, medium or high.")] = None,
+    risk: Annotated[str | None, vocabulary(RiskBand, "Only this risk band.", "--risk")] = None,
     limit: Annotated[int | None, typer.Option(
         min=1, help="At most this many shipments (a page); the next page starts --after the "
                     "last one shown.")] = None,

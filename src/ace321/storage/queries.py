@@ -20,7 +20,7 @@ from ace321.storage.lifecycle import find, history
 from ace321.storage.models import Batch, Decision, DecisionReason, Party, Shipment
 from ace321.storage.risk_store import stored_risk
 from ace321.vocabulary import Decision as DecisionValue
-from ace321.vocabulary import ShipmentStatus, parse_optional
+from ace321.vocabulary import RiskBand, ShipmentStatus, parse_optional
 
 
 def list_shipments(session: Session, *, tenant: str = "default", status: str | None = None,
@@ -48,8 +48,9 @@ def filtered(query: Any, *, status: str | None, decision: str | None,
 
     ``status`` and ``decision`` are parsed with ``ace321.vocabulary`` (case-insensitive); an
     unknown value raises ``UnknownValue`` naming the valid ones instead of matching nothing."""
-    if risk_band:
-        query = query.where(Shipment.risk_band == risk_band.lower())
+    wanted_band = parse_optional(RiskBand, risk_band)
+    if wanted_band is not None:
+        query = query.where(Shipment.risk_band == wanted_band.value)
     wanted_status = parse_optional(ShipmentStatus, status)
     wanted_decision = parse_optional(DecisionValue, decision)
     if wanted_status is not None:

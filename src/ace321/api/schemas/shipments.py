@@ -7,17 +7,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ace321.api.schemas.common import IssuePublic, ReasonPublic
-from ace321.vocabulary import Decision, OverrideDecision, ShipmentStatus
+from ace321.vocabulary import Decision, OverrideDecision, RiskBand, ShipmentStatus
 
 # One vocabulary for every layer (matched case-insensitively, as in the CLI).
 Status = ShipmentStatus
 DecisionCode = Decision
-
-
-class RiskBand(StrEnum):
-    low = "low"
-    medium = "medium"
-    high = "high"
+__all__ = ["DecisionCode", "RiskBand", "Status"]
 
 
 class RiskSignalPublic(BaseModel):
