@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from ace321.cli import console as ui
+from ace321.cli.options import Access
 from ace321.cli.storage_commands import DbOption, _actor, _fail, _open
 
 user_app = typer.Typer(help="Users of the web workspace: create, list, disable.",
@@ -59,7 +60,7 @@ def user_create(
     from ace321.storage.users import create_user
 
     password = _read_password()
-    database = _open(db)
+    database = _open(db, None, Access.CREATE)
     try:
         created = create_user(database, email=email, tenant=tenant, role=role.value,
                               password=password, actor=_actor(actor), now=_now())
@@ -78,7 +79,7 @@ def user_list(
     """List users as JSON (email, tenant, role, dates; never a password hash)."""
     from ace321.storage.users import list_users
 
-    database = _open(db)
+    database = _open(db, None, Access.READ)
     try:
         with database.reading() as session:
             rows: list[dict[str, Any]] = list_users(session, tenant)
@@ -97,7 +98,7 @@ def user_disable(
     from ace321.storage import StorageError
     from ace321.storage.users import disable_user
 
-    database = _open(db)
+    database = _open(db, None, Access.CHANGE)
     try:
         done = disable_user(database, email, actor=_actor(actor), now=_now())
     except StorageError as error:
