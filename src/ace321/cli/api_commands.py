@@ -49,7 +49,7 @@ def serve(
     from ace321.storage.database import resolve_url
 
     url = resolve_url(db)
-    _open(url).close()  # migrate once, before the workers start
+    _open(url, None, Access.CREATE).close()  # create or migrate once, before the workers start
     os.environ["ACE321_DATABASE_URL"] = url
     if max_body_mb is not None:
         os.environ["ACE321_API_MAX_BODY_BYTES"] = str(int(max_body_mb * 1024 * 1024))
