@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -120,13 +121,26 @@ def problem_of(issue: Mapping[str, Any]) -> Problem:
     return problem(issue["code"], path, issue["message"], issue["severity"])
 
 
+def by_shipment_id(text: str, manifest: Manifest) -> str:
+    """``shipments[0].consignee.name: ...`` -> ``shipments[MF-1].consignee.name: ...``: the
+    schema's position of a shipment named by its id, as every other problem names it."""
+
+    def name(found: re.Match[str]) -> str:
+        index = int(found.group(1))
+        if index < len(manifest.shipments):
+            return f"shipments[{manifest.shipments[index].shipment_id}]"
+        return found.group(0)
+
+    return re.sub(r"shipments\[(\d+)\]", name, text)
+
+
 def export_problems(manifest: Manifest, options: ManifestOptions) -> list[Problem]:
     """The exports' own checks (JSON schema, X12 layout limits), before any number is used."""
     from ace321.exports.borderconnect_json import trip_document
     from ace321.exports.schema import validate_trip_document
     from ace321.exports.x12.x12_309 import manifest_309
 
-    out = [problem("EXPORT_FAILED", "(ace_trip.json)", text)
+    out = [problem("EXPORT_FAILED", "(ace_trip.json)", by_shipment_id(text, manifest))
            for text in validate_trip_document(trip_document(manifest))]
     try:
         manifest_309(manifest, control_number=1, created=options.filed_at,

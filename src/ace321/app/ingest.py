@@ -16,6 +16,7 @@ from ace321.app.errors import Busy, InvalidInput
 from ace321.app.risk import score_at_ingest
 from ace321.rules import RuleSet
 from ace321.storage import BatchInfo, Database, IngestReport, StorageError, ingest
+from ace321.storage.database import UnstorableBatch
 from ace321.storage.types import StorageValueError
 
 __all__ = ["BatchInfo", "IngestedBatch", "ingest_batch"]
@@ -102,6 +103,10 @@ def ingest_batch(db: Database, frame: pl.DataFrame, *, rules: RuleSet, source: B
                         default_arrival=as_of, rates=rates, hts=hts, tenant=tenant,
                         replace_invalid=replace_invalid,
                         within=score_at_ingest(tenant=tenant, rules=rules))
+    except UnstorableBatch as error:
+        raise InvalidInput(str(error), code="UNSTORABLE", problems=[
+            {key: item.get(key) for key in ("code", "severity", "field", "row", "message")}
+            for item in error.issues]) from None
     except StorageValueError as error:
         raise InvalidInput(str(error), code="UNSTORABLE") from None
     except StorageError as error:

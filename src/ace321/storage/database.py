@@ -38,6 +38,19 @@ class DatabaseMissing(StorageError):
     """``Database.open(..., create=False)`` of a database that does not exist (yet)."""
 
 
+class UnstorableBatch(StorageError):
+    """A batch with values no backend may store (control characters, over the column
+    lengths): refused whole, before anything is written. ``issues`` are the screening's
+    records of them (code, field, row, message, shipment_id)."""
+
+    def __init__(self, issues: list[dict[str, object]]) -> None:
+        first = issues[0]
+        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+        super().__init__(f"cannot store the batch: row {first['row']}, {first['field']}: "
+                         f"{first['code']}: {first['message']}{more}")
+        self.issues = issues
+
+
 def resolve_url(db: str | None = None) -> str:
     """``--db`` first, then ``ACE321_DATABASE_URL``, then ``ace321.db`` in the working directory."""
     url = db or os.environ.get(ENV_VAR) or DEFAULT_URL

@@ -27,7 +27,7 @@ from ace321.intake import columns
 from ace321.rules import RuleSet
 from ace321.screening.result import ace_shipment_type_expr
 from ace321.storage import audit
-from ace321.storage.database import Database, StorageError, lock_names
+from ace321.storage.database import Database, StorageError, UnstorableBatch, lock_names
 from ace321.storage.history import (
     HEADER_FIELDS,
     LINE_FIELDS,
@@ -53,6 +53,7 @@ from ace321.storage.models import (
     StatusChange,
 )
 from ace321.storage.types import STORED_INVALID_TYPE, StorageValueError, stored_type
+from ace321.validation.cells import unstorable
 
 _PRICE = re.compile(r"^\d+(\.\d{1,4})?$")
 _INSERT_CHUNK = 5000
@@ -181,6 +182,9 @@ def ingest(
                     prepared.frame, session, rules, default_arrival=default_arrival,
                     rates=rates, hts=hts, tenant=tenant, prepared=prepared, timings=timings,
                     own_locks=own_locks[tenant_pk], replace_invalid=replace_invalid)
+                refused = unstorable(screening.result.issues)
+                if refused.height:
+                    raise UnstorableBatch(refused.to_dicts())
                 if "*" not in locks and not screening.lock_names <= locks:
                     raise _Relock(screening.lock_names - locks)
                 report = _store(session, tenant_pk, screening, rules=rules, batch=batch,

@@ -63,6 +63,11 @@ class Check:
         return not (self.values_in is not None and nulls.get(self.values_in, rows) == rows)
 
 
+def field_expr(column: str, code: str) -> pl.Expr:
+    """The field path of ``column`` for an issue of ``code`` (``lines[2].hts_code``)."""
+    return _path(column, code)
+
+
 def _path(column: str, code: str) -> pl.Expr:
     template = columns.field_path(column)
     if code == "DUPLICATE_LINE":

@@ -20,7 +20,7 @@ import polars as pl
 
 from ace321.intake import columns
 from ace321.rules import RuleSet
-from ace321.validation import catalogue, codes, phones, plans, postal_codes
+from ace321.validation import catalogue, cells, codes, phones, plans, postal_codes
 from ace321.validation.catalogue import TRUE_WORDS
 
 ISSUE_SCHEMA = pl.Schema({
@@ -158,6 +158,7 @@ def validate(
     nulls = frame.null_count().row(0, named=True)
     line_checks = tuple(check for check in line_checks if check.can_fail(nulls, rows))
     head_checks = tuple(check for check in head_checks if check.can_fail(nulls, rows))
+    line_checks += _cell_checks(frame, heads)
     joined = heads_phoned.select(_JOINED if together else [*_JOINED, *_HEAD_COPIES])
     lines = plans.with_columns(base, [*_LINE_TYPED, _hts(frame["hts_code"])], rows).join(
         joined, on=SHIPMENT_INDEX, how="left", maintain_order="left"
@@ -191,6 +192,23 @@ def validate(
         *(check.mask for check in line_checks), "_vague", "_hts_unknown", "_conflict"
     )
     return Validated(lines=work, issues=_tidy(issues))
+
+
+# Columns the cell scan reads on every line; the parties and ids are read on the heads.
+_SCANNED_ON_LINES = frozenset(columns.ALL) - {*columns.SHIPPER, *columns.CONSIGNEE, "order_id",
+                                              "shipment_id"}
+
+
+def _cell_checks(frame: pl.DataFrame, heads: pl.DataFrame) -> tuple[catalogue.Check, ...]:
+    """Control characters, lengths and ACE's character set (``cells``): only the columns
+    where the scan found something get a mask, run on every line."""
+    found = []
+    for index, finding in enumerate(cells.scan(frame, heads, _SCANNED_ON_LINES)):
+        mask = f"_cell{index}"
+        found.append(catalogue.Check(
+            finding.code, finding.bad.fill_null(False).alias(mask),
+            catalogue.field_expr(finding.column, finding.code), finding.message, mask))
+    return tuple(found)
 
 
 def _with_shipment_index(lines: pl.LazyFrame, together: bool) -> pl.LazyFrame:

@@ -27,6 +27,12 @@ ERRORS: dict[str, str] = {
     "INVALID_HAZMAT_UN": "hazmat UN number is not UN followed by 4 digits",
     "CONFLICTING_SHIPMENT": "one shipment_id with two consignees, arrival dates, gift flags or orders",
     "FORMULA_TEXT": "text sent to CBP starts with =, +, -, @, tab or CR (a spreadsheet formula)",
+    # What cannot be stored or filed (``ace321.validation.cells``).
+    "CONTROL_CHARACTER": "a NUL or other control character in a cell (refused for storage)",
+    "VALUE_TOO_LONG": "longer than the database stores for this field (refused for storage)",
+    "TOO_LONG_FOR_ACE": "longer than the ACE manifest takes for this field",
+    "TOO_SHORT_FOR_ACE": "shorter than the ACE manifest takes for this field",
+    "NOT_ACE_TEXT": "no Latin letter or digit: the ACE manifest carries upper-case ASCII only",
     # Against stored history (``ace321 ingest``, ``ace321 check --db``).
     "DUPLICATE_SHIPMENT": "a stored shipment has this shipment_id with other content",
 }
