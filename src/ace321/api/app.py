@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from ace321 import __version__
 from ace321.api import problems
 from ace321.api.auth import KeyCache
+from ace321.api.guards import RequestGuardMiddleware
 from ace321.api.metrics import Metrics
 from ace321.api.middleware import BodyLimitMiddleware, MetricsMiddleware
 from ace321.api.rate_cache import RateCache
@@ -71,6 +72,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None,
     app.add_api_route("/healthz", health.healthz, include_in_schema=False)
     docs.install(app)
     web.install(app)
+    app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app

@@ -164,6 +164,21 @@ def app_problem(error: AppError, *, prefix: str = "") -> ApiProblem:
                       headers={"Retry-After": "1"} if status == 503 else None)
 
 
+def _unparsed_body_cause(request: Request) -> str:
+    """Why FastAPI could not parse the body (read and kept on the request by then)."""
+    from ace321.intake.json_text import parse_json_bytes
+
+    body = getattr(request, "_body", None)
+    if isinstance(body, bytes):
+        from ace321.intake.errors import UnusableInput
+
+        try:
+            parse_json_bytes(body, "body")
+        except UnusableInput as error:
+            return error.cause
+    return "not valid JSON"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, error: AppError) -> JSONResponse:
@@ -194,11 +209,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         if error.status_code == 400 and error.detail == "There was an error parsing the body":
-            # FastAPI's answer to a body that is not UTF-8 JSON: malformed input, 422.
-            return problem_response(request, 422, "body: not valid JSON (not UTF-8 text)",
-                                    code="INVALID_REQUEST", issues=[issue(
-                                        "INVALID_JSON", "not valid JSON (not UTF-8 text)",
-                                        field="body")])
+            # FastAPI's answer to a body json.loads failed on with something else than a
+            # syntax error: not UTF-8, nested too deeply, a number too long. Malformed input.
+            cause = _unparsed_body_cause(request)
+            return problem_response(request, 422, f"body: {cause}", code="INVALID_REQUEST",
+                                    issues=[issue("INVALID_JSON", cause, field="body")])
         detail = error.detail if isinstance(error.detail, str) else HTTPStatus(
             error.status_code).phrase
         return problem_response(request, error.status_code, detail,
@@ -206,6 +221,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, error: Exception) -> JSONResponse:
+        from sqlalchemy.exc import DataError
+
+        if isinstance(error, DataError):
+            # A value the database refuses (a NUL, an over-long text) that no check caught:
+            # the request's fault, and nothing was stored (the transaction rolled back).
+            cause = str(error.orig or error).strip().splitlines()[0]
+            return problem_response(request, 422, f"a value cannot be stored: {cause}",
+                                    code="UNSTORABLE", issues=[issue("UNSTORABLE", cause)])
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # The server drops the connection after an unhandled error: say so, so that a client
+        # does not send its next request on a dead keep-alive connection.
         return problem_response(request, 500, "internal error; nothing was changed by this "
-                                "request unless its response said so")
+                                "request unless its response said so",
+                                headers={"Connection": "close"})

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from ace321.cli import console as ui
+from ace321.cli.guard import GuardedGroup, writable_file
 from ace321.cli.options import (
     DEFAULT_TENANT,
     Access,
@@ -31,6 +32,7 @@ from ace321.intake import UnusableInput
 from ace321.rules import RuleError, RuleSet, load_rules
 
 app = typer.Typer(
+    cls=GuardedGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -96,6 +98,8 @@ def check(
     rules = _rules()
     if output is not None and output.suffix.lower() not in (".json", ".csv", ".parquet"):
         raise _fail(f"{output}: --output must end in .json, .csv or .parquet")
+    if output is not None:
+        writable_file(output, "--output")
     show_progress = err.is_terminal and orders.is_file() and orders.stat().st_size > LARGE_FILE_BYTES
     progress = _Stages(show_progress)
     try:

@@ -59,7 +59,9 @@ def _filed_at(text: str | None) -> dt.datetime:
     if text is None:
         return now()
     try:
-        value = dt.datetime.fromisoformat(text)
+        from ace321.validation.dates import parse_date_time
+
+        value = parse_date_time(text)
     except ValueError:
         raise _fail(f"--filed-at {text!r}: not an ISO 8601 date and time") from None
     if value.utcoffset() is None:
@@ -81,7 +83,7 @@ def _print_problems(problems: list[dict[str, Any]], skipped: list[str], fmt: Out
 def manifest_command(
     orders: Annotated[Path | None, typer.Argument(help="Order file (canonical CSV, Shopify CSV or JSON); or use --shipments / --batch.")] = None,
     trip: Annotated[Path, typer.Option(help="Trip file (YAML or JSON), see examples/trip.yaml.")] = ...,  # type: ignore[assignment]
-    out: Annotated[Path, typer.Option(help="Folder for the files (created; files replaced all at once).")] = ...,  # type: ignore[assignment]
+    out: Annotated[str, typer.Option(help="Folder for the files (created; files replaced all at once).")] = ...,  # type: ignore[assignment]
     filed_at: Annotated[str | None, typer.Option(help="When the manifest is filed (ISO 8601 with UTC offset); default now.")] = None,
     skip_invalid: Annotated[bool, typer.Option(help="Leave INVALID shipments out (and list them) instead of refusing.")] = False,
     production: Annotated[bool, typer.Option(help="X12 for CBP production (ISA15 P) instead of test.")] = False,
@@ -109,10 +111,12 @@ def manifest_command(
         manifest_orders,
         manifest_stored,
     )
+    from ace321.cli.guard import output_folder
     from ace321.intake import UnusableInput
     from ace321.manifest.trip_file import load_trip
     from ace321.storage import StorageError
 
+    output_folder(out, "--out")
     sources = sum(x is not None for x in (orders, shipments, batch))
     if sources != 1:
         raise _fail("give exactly one of ORDERS, --shipments or --batch")
@@ -133,7 +137,7 @@ def manifest_command(
                      "message": i.message} for i in trip_issues]
         _print_problems(problems, [], format, f"{trip}: the trip file cannot be used")
         raise typer.Exit(1)
-    options = ManifestOptions(trip=trip_model, out=out, filed_at=when, actor=_actor(actor),
+    options = ManifestOptions(trip=trip_model, out=output_folder(out, "--out"), filed_at=when, actor=_actor(actor),
                               now=now(), production=production,
                               group_commodities=group_commodities, skip_invalid=skip_invalid,
                               tenant=tenant)

@@ -120,8 +120,10 @@ def actor_name(actor: str | None) -> str:
 def parse_date(text: str | None, option: str) -> dt.date | None:
     if text is None:
         return None
+    from ace321.validation.dates import parse_date as strict_date
+
     try:
-        return dt.date.fromisoformat(text)
+        return strict_date(text)
     except ValueError:
         raise fail(f"{option} {text!r}: not a date in YYYY-MM-DD form") from None
 

@@ -254,9 +254,12 @@ def parse_response_file(text: str) -> list[CbpMessage]:
 
         return parse_responses(stripped)
     if stripped[:1] in ("{", "["):
+        from ace321.intake.errors import UnusableInput
+        from ace321.intake.json_text import parse_json_text
+
         try:
-            document = json.loads(stripped)
-        except json.JSONDecodeError as error:
-            raise ResponseFormatError(f"not valid JSON: {error}") from error
+            document = parse_json_text(stripped, "")
+        except UnusableInput as error:
+            raise ResponseFormatError(error.cause) from None
         return parse_ace_response(document)
     raise ResponseFormatError("neither an X12 interchange (ISA...) nor BorderConnect JSON")

@@ -7,7 +7,6 @@ or repeated on each line; a value on the line wins. Parties may also be nested o
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import polars as pl
 from ace321.intake import columns
 from ace321.intake.canonical import canonical_frame
 from ace321.intake.errors import UnusableInput
+from ace321.intake.json_text import SURROGATES, parse_json_bytes
 
 
 def _scalar(value: Any) -> str | None:
@@ -53,7 +53,15 @@ def rows_from_shipments(shipments: Any, source: str) -> list[dict[str, str | Non
             if not isinstance(line, dict):
                 raise UnusableInput(source, f"shipments[{index}].lines[{line_index}] is not an object")
             merged = {**head, **_flatten_parties(line)}
-            rows.append({name: _scalar(merged.get(name)) for name in columns.ALL if name in merged})
+            row = {name: _scalar(merged.get(name)) for name in columns.ALL if name in merged}
+            for name, value in row.items():
+                # Parsed JSON may hold a lone surrogate ("\ud800"): no encoder can write it.
+                if value is not None and not value.isascii() and SURROGATES.search(value):
+                    code = ord(SURROGATES.search(value).group())  # type: ignore[union-attr]
+                    raise UnusableInput(source, f"shipments[{index}].lines[{line_index}].{name}: "
+                                                f"a lone surrogate (U+{code:04X}) is not a "
+                                                "Unicode character")
+            rows.append(row)
     return rows
 
 
@@ -76,13 +84,7 @@ def frame_from_shipments(shipments: Any, source: str = "<json>") -> pl.DataFrame
 def read_json_orders(path: Path) -> pl.DataFrame:
     source = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except OSError as error:
         raise UnusableInput(source, f"cannot read file ({error.strerror or error})") from None
-    except UnicodeDecodeError as error:
-        raise UnusableInput(source, f"not UTF-8 text (offset {error.start})") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UnusableInput(source, f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
-    return frame_from_shipments(document, source)
+    return frame_from_shipments(parse_json_bytes(data, source), source)

@@ -7,11 +7,12 @@ can be reported at once with its path instead of stopping at the first.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ace321.validation.dates import StrictDate, StrictDateTime
 
 
 class _Model(BaseModel):
@@ -51,7 +52,7 @@ class Person(_Model):
     first_name: str
     last_name: str
     gender: Literal["M", "F"] | None = None
-    date_of_birth: dt.date | None = None
+    date_of_birth: StrictDate | None = None
     citizenship_country: str | None = None
     fast_card_number: str | None = None
     travel_documents: list[TravelDocument] = Field(default_factory=list)
@@ -75,7 +76,7 @@ class Trip(_Model):
     carrier_scac: str
     trip_number: str | None = None
     port_of_arrival: str
-    estimated_arrival: dt.datetime = Field(description="ISO 8601 with the port's UTC offset")
+    estimated_arrival: StrictDateTime = Field(description="ISO 8601 with the port's UTC offset")
     province_of_loading: str | None = None
     truck: Truck
     trailers: list[Trailer] = Field(default_factory=list)

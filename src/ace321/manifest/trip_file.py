@@ -23,6 +23,7 @@ import pydantic
 import yaml
 
 from ace321.intake.errors import UnusableInput
+from ace321.intake.json_text import lone_surrogate
 from ace321.manifest.model import Trip
 from ace321.manifest.validation import Issue
 
@@ -74,11 +75,19 @@ def _read(path: Path) -> Any:
         raise UnusableInput(str(path), f"cannot read the trip file: {error}") from error
     try:
         if path.suffix.lower() in JSON_SUFFIXES:
+            found = lone_surrogate(text)
+            if found is not None:
+                raise UnusableInput(str(path), f"not valid JSON: lone surrogate {found[1]} at "
+                                               f"character {found[0]} is not a Unicode character")
             return json.loads(text, object_pairs_hook=_no_duplicates)
         return yaml.load(text, Loader=_TripLoader)  # a SafeLoader subclass: no arbitrary objects
     except (yaml.YAMLError, json.JSONDecodeError, _DuplicateKey) as error:
         kind = "JSON" if path.suffix.lower() in JSON_SUFFIXES else "YAML"
         raise UnusableInput(str(path), f"not valid {kind}: {error}") from error
+    except RecursionError:
+        raise UnusableInput(str(path), "nested too deeply to be a trip file") from None
+    except ValueError as error:  # an integer of thousands of digits
+        raise UnusableInput(str(path), f"not a trip file: {str(error).split(';')[0]}") from None
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:

@@ -38,6 +38,8 @@ Error codes (the trip cannot be filed as it is):
 ``INVALID_INSURANCE``       the hazmat insurance year or amount is not plausible
 ``FORMULA_TEXT``            a text starts with ``=``, ``+``, ``-``, ``@``, tab or CR (formula
                             injection: ``ace321.validation.formulas``)
+``INVALID_DATE_OF_BIRTH``   a driver or passenger born after the trip's arrival
+``CONTROL_CHARACTER``       a field holds a NUL or another control character
 ==========================  ===================================================================
 
 Warning codes (reported, never block):
@@ -81,6 +83,8 @@ from ace321.validation.codes import Severity
 from ace321.validation.formulas import formula_like
 
 ERRORS: dict[str, str] = {
+    "INVALID_DATE_OF_BIRTH": "a date of birth after the trip's arrival",
+    "CONTROL_CHARACTER": "a field holds a NUL or another control character",
     "MISSING_FIELD": "a required field is empty",
     "INVALID_TRIP_FIELD": "the trip file holds a value of the wrong type, or an unknown field",
     "INVALID_LENGTH": "a field is shorter or longer than the ACE limit",
@@ -343,6 +347,14 @@ def _crew(out: _Issues, trip: Trip) -> None:
         _person(out, f"drivers[{i}]", driver, passenger=False)
     for i, passenger in enumerate(trip.passengers):
         _person(out, f"passengers[{i}]", passenger, passenger=True)
+    day = trip.estimated_arrival.date()
+    for group, people in (("drivers", trip.drivers), ("passengers", trip.passengers)):
+        for i, person in enumerate(people):
+            born = person.date_of_birth
+            if born is not None and born > day:
+                at = f"{group}[{i}].date_of_birth"
+                out.add("INVALID_DATE_OF_BIRTH", at,
+                        f"{at} {born.isoformat()} is after the trip's arrival ({day.isoformat()})")
 
 
 def _hazmat(out: _Issues, trip: Trip, *, hazmat: bool, filed_at: dt.datetime) -> None:
@@ -404,6 +416,25 @@ def trips_needed(shipment_count: int) -> int:
     return max(1, math.ceil(shipment_count / MAX_SHIPMENTS_PER_TRIP))
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _control_characters(out: _Issues, value: object, path: str) -> None:
+    """Every text field of the trip holding a control character (none reaches CBP)."""
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        if found is not None:
+            out.add("CONTROL_CHARACTER", path or "(trip)",
+                    f"{path} holds a control character (U+{ord(found.group()):04X}) at "
+                    f"character {found.start() + 1}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _control_characters(out, item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _control_characters(out, item, f"{path}[{index}]")
+
+
 def validate_trip(
     trip: Trip,
     *,
@@ -428,6 +459,7 @@ def validate_trip(
     _trailers(out, trip)
     _crew(out, trip)
     _hazmat(out, trip, hazmat=hazmat, filed_at=filed_at)
+    _control_characters(out, trip.model_dump(mode="json"), "")
     if shipment_count > MAX_SHIPMENTS_PER_TRIP:
         out.add("TOO_MANY_SHIPMENTS", "shipments",
                 f"{shipment_count:,} shipments exceed the {MAX_SHIPMENTS_PER_TRIP:,} one ACE trip can"

@@ -30,6 +30,7 @@ from ace321.rules import RuleSet
 from ace321.screening import ScreeningResult, screen
 from ace321.screening.persons import folded_name, postal_key
 from ace321.storage.models import Batch, Party, Shipment, ShipmentLine, Tenant
+from ace321.validation.dates import date_expr
 from ace321.validation.phones import e164_column
 
 HEADER_FIELDS = (*columns.SHIPMENT, *columns.SHIPPER, *columns.CONSIGNEE, "is_gift", "scn")
@@ -106,7 +107,7 @@ def prepare(frame: pl.DataFrame, default_arrival: dt.date | None) -> Prepared:
     hashes = content_hashes(frame)
     keys = heads.select(
         "shipment_id", "order_id",
-        pl.col("arrival_date").str.to_date("%Y-%m-%d", strict=False).alias("arrival"),
+        date_expr(pl.col("arrival_date")).alias("arrival"),
         name_key.alias("name_key"),
         pl.Series("phone_e164", phone, dtype=pl.String),
     ).with_columns(pl.col("shipment_id").replace_strict(hashes, return_dtype=pl.String)

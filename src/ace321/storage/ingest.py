@@ -54,6 +54,7 @@ from ace321.storage.models import (
 )
 from ace321.storage.types import STORED_INVALID_TYPE, StorageValueError, stored_type
 from ace321.validation.cells import unstorable
+from ace321.validation.dates import date_expr
 
 _PRICE = re.compile(r"^\d+(\.\d{1,4})?$")
 _INSERT_CHUNK = 5000
@@ -270,7 +271,7 @@ def _line_rates(lines: pl.DataFrame, rates: pl.DataFrame | None) -> pl.Series:
 
     pairs = lines.select(
         pl.col("currency").str.to_uppercase().alias("currency"),
-        pl.col("arrival_date").str.to_date("%Y-%m-%d", strict=False).alias("arrival_date"),
+        date_expr(pl.col("arrival_date")).alias("arrival_date"),
     )
     found = rate_lookup(rates, pairs)
     return found.select(pl.when(pl.col("currency") == "USD").then(None).otherwise(

@@ -20,7 +20,7 @@ import polars as pl
 
 from ace321.intake import columns
 from ace321.rules import RuleSet
-from ace321.validation import catalogue, cells, codes, phones, plans, postal_codes
+from ace321.validation import catalogue, cells, codes, dates, phones, plans, postal_codes
 from ace321.validation.catalogue import TRUE_WORDS
 
 ISSUE_SCHEMA = pl.Schema({
@@ -75,7 +75,7 @@ def _postal_bad(party: str) -> pl.Expr:
 _HEAD_COLUMNS = ("shipment_id", SHIPMENT_INDEX, columns.ROW, columns.LINE_INDEX, "order_id",
                  "_arrival_text", "is_gift", *columns.SHIPPER, *columns.CONSIGNEE)
 _HEAD_TYPED = (
-    pl.col("_arrival_text").str.to_date("%Y-%m-%d", strict=False).alias("arrival"),
+    dates.date_expr(pl.col("_arrival_text")).alias("arrival"),
     pl.col("consignee_country").str.to_uppercase().alias("_consignee_country"),
     pl.col("shipper_country").str.to_uppercase().alias("_shipper_country"),
     _gift_line(pl.col("is_gift")).alias("gift_line"),

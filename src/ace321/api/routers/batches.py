@@ -47,6 +47,9 @@ from ace321.app.batches import read_batch
 from ace321.app.errors import AppError
 from ace321.app.ingest import BatchInfo, ingest_batch
 from ace321.app.settings import get_shopify_settings
+from ace321.intake.errors import UnusableInput
+from ace321.intake.json_text import parse_json_bytes
+from ace321.validation.dates import StrictDate, parse_date
 
 router = APIRouter(tags=["batches"])
 _JSON_BODY: TypeAdapter[list[ShipmentCreate] | ScreenCreate] = TypeAdapter(
@@ -86,7 +89,7 @@ def _date(text: str | None, field: str) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        return parse_date(text)
     except ValueError:
         raise ApiProblem(422, f"{field}: {text!r} is not a date (YYYY-MM-DD)",
                          code="INVALID_REQUEST", issues=[issue(
@@ -123,15 +126,11 @@ async def _upload(request: Request, name: str | None, as_of: dt.date | None
 
 def _json_frame(data: bytes, as_of: dt.date | None) -> tuple[Any, dt.date | None]:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise ApiProblem(422, f"body: not UTF-8 text (offset {error.start})",
-                         code="UNUSABLE_INPUT", issues=[issue(
-                             "UNUSABLE_INPUT", "not UTF-8 text", field="body")]) from None
-    except json.JSONDecodeError as error:
-        message = f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        raise ApiProblem(422, f"body: {message}", code="INVALID_JSON", issues=[issue(
-            "INVALID_JSON", message, field="body")]) from None
+        document = parse_json_bytes(data, "body")
+    except UnusableInput as error:
+        code = "UNUSABLE_INPUT" if error.cause.startswith("not UTF-8") else "INVALID_JSON"
+        raise ApiProblem(422, f"body: {error.cause}", code=code, issues=[issue(
+            code, error.cause, field="body")]) from None
     try:
         parsed = _JSON_BODY.validate_python(document)
     except ValidationError as error:
@@ -163,7 +162,7 @@ async def create_batch(
     metrics: MetricsDep, now: NowDep, rate_cache: RateCacheDep,
     name: Annotated[str | None, Query(max_length=500, description="File name to record "
                                                                   "(default: the upload's).")] = None,
-    as_of: Annotated[dt.date | None, Query(description="Arrival date (YYYY-MM-DD) of rows "
+    as_of: Annotated[StrictDate | None, Query(description="Arrival date (YYYY-MM-DD) of rows "
                                                        "without one.")] = None,
     idempotency_key: Annotated[str | None, Header(
         description="Makes the upload safe to retry: the same key with the same body returns "

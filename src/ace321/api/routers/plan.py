@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from ace321.api.deps import DbDep, RulesDep, Viewer
+from ace321.api.deps import DbDep, Operator, RulesDep, Viewer
 from ace321.api.problems import ApiProblem, issue
 from ace321.api.responses import problems
 from ace321.api.schemas.screening import (
@@ -82,9 +82,9 @@ def _plan(rules: RuleSet, shipments: list[dict[str, object]], as_of: dt.date | N
     return plan_orders(frame_from_json(shipments), rules, as_of=as_of, entry_fee=fee)
 
 
-@router.post("/plan", response_model=PlanPublic, responses=problems(401, 413, 422),
+@router.post("/plan", response_model=PlanPublic, responses=problems(401, 403, 413, 422),
              summary="Plan the entries of shipments (nothing stored)")
-async def plan_shipments(_caller: Viewer, rules: RulesDep, body: PlanBody,
+async def plan_shipments(_caller: Operator, rules: RulesDep, body: PlanBody,
                          entry_fee: EntryFee = "0") -> JSONResponse:
     """The entries a broker files for each conveyance (the shipments of one arrival date): one
     per consignee (19 CFR 141.51), type 11 or 01 by the consignee's total; the per-consignee and

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,6 +10,7 @@ from ace321.api.deps import NowDep, RulesDep, Viewer
 from ace321.api.responses import problems
 from ace321.api.schemas.rules import RegimePublic
 from ace321.api.services import rules as rule_service
+from ace321.validation.dates import StrictDate
 
 router = APIRouter(tags=["rules"])
 
@@ -19,7 +19,7 @@ router = APIRouter(tags=["rules"])
             summary="The regime in force on a day")
 def get_rules(
     _caller: Viewer, rules: RulesDep, now: NowDep,
-    on: Annotated[dt.date | None, Query(description="The day (YYYY-MM-DD); default today (UTC).",
+    on: Annotated[StrictDate | None, Query(description="The day (YYYY-MM-DD); default today (UTC).",
                                         examples=["2025-06-02"])] = None,
 ) -> dict[str, object]:
     """Every rule parameter's value in force on `on`, with the day it took effect and its legal

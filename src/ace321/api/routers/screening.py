@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from ace321.api.deps import CoalescerDep, DbDep, MetricsDep, RateCacheDep, RulesDep, Viewer
+from ace321.api.deps import CoalescerDep, DbDep, MetricsDep, Operator, RateCacheDep, RulesDep
 from ace321.api.responses import problems
 from ace321.api.schemas.screening import (
     EXAMPLE_SHIPMENT,
@@ -29,9 +29,9 @@ ScreenBody = Annotated[ShipmentList | ScreenCreate, Body(openapi_examples={
 })]
 
 
-@router.post("/screen", response_model=ScreeningPublic, responses=problems(401, 413, 422),
+@router.post("/screen", response_model=ScreeningPublic, responses=problems(401, 403, 413, 422),
              summary="Screen shipments (nothing stored)")
-async def screen_shipments(caller: Viewer, coalescer: CoalescerDep, metrics: MetricsDep,
+async def screen_shipments(caller: Operator, coalescer: CoalescerDep, metrics: MetricsDep,
                            rules: RulesDep, rate_cache: RateCacheDep, db: DbDep, body: ScreenBody,
                            costs: Annotated[bool, Query(description=(
                                "Add each shipment's `costs` (duty, MPF, total as an entry of its own) "

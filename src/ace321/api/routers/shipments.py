@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -20,6 +19,7 @@ from ace321.api.schemas.shipments import (
     Status,
 )
 from ace321.app import shipments
+from ace321.validation.dates import StrictDate
 
 router = APIRouter(tags=["shipments"])
 
@@ -30,7 +30,8 @@ def list_shipments(
     caller: Viewer, db: DbDep, settings: SettingsDep,
     status: Annotated[Status | None, Query(description="Only this status.")] = None,
     decision: Annotated[DecisionCode | None, Query(description="Only this decision.")] = None,
-    arrival_date: Annotated[dt.date | None, Query(description="Only this arrival date.")] = None,
+    arrival_date: Annotated[StrictDate | None, Query(description="Only this arrival date.")
+                            ] = None,
     consignee: Annotated[str | None, Query(
         max_length=500, description="Consignee key or name (substring) or E.164 phone.")] = None,
     risk_band: Annotated[RiskBand | None, Query(

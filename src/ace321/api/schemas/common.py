@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control_character(value: str) -> str:
+    found = _CONTROL.search(value)
+    if found is not None:
+        raise ValueError(f"holds a control character (U+{ord(found.group()):04X}) at character "
+                         f"{found.start() + 1}: text only")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_no_control_character)]
+"""Text stored as given (reasons, ids): no NUL or other control character."""
 
 
 class IssuePublic(BaseModel):

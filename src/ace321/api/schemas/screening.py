@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ace321.api.schemas.common import IssuePublic, ReasonPublic
+from ace321.validation.dates import StrictDate
 
 # Values as in the JSON order input: text, or numbers and booleans (turned into their text).
 Scalar = str | int | float | bool | None
@@ -111,7 +111,7 @@ class ScreenCreate(BaseModel):
         {"shipments": [EXAMPLE_SHIPMENT], "as_of": "2024-06-03"}]})
 
     shipments: list[ShipmentCreate] = Field(min_length=1, description="The shipments.")
-    as_of: dt.date | None = Field(
+    as_of: StrictDate | None = Field(
         None, description="Arrival date (YYYY-MM-DD) of shipments that give none.")
 
     @field_validator("as_of", mode="before")

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ace321.api.schemas.common import IssuePublic, ReasonPublic
+from ace321.api.schemas.common import IssuePublic, PlainText, ReasonPublic
 from ace321.vocabulary import Decision, OverrideDecision, RiskBand, ShipmentStatus
 
 # One vocabulary for every layer (matched case-insensitively, as in the CLI).
@@ -159,5 +159,5 @@ class OverrideCreate(BaseModel):
 
     decision: OverrideDecision = Field(
         description="INFORMAL_ENTRY or FORMAL_ENTRY; must be stricter than the decision.")
-    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S",
+    reason: PlainText = Field(min_length=1, max_length=2000, pattern=r"\S",
                         description="Why (mandatory; kept in the audit trail).")

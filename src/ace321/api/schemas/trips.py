@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ace321.api.schemas.common import PlainText
+from ace321.validation.dates import StrictDateTime
 
 EXAMPLE_TRIP = {
     "carrier_scac": "MAPL", "port_of_arrival": "0901",
@@ -31,10 +33,10 @@ class TripCreate(BaseModel):
     trip: dict[str, Any] = Field(description="The trip as in the trip file (examples/trip.yaml):"
                                              " carrier_scac, port_of_arrival, estimated_arrival,"
                                              " truck, trailers, drivers, ...")
-    shipment_ids: list[str] | None = Field(None, min_length=1, description="Stored shipments "
+    shipment_ids: list[PlainText] | None = Field(None, min_length=1, description="Stored shipments "
                                            "to carry (or give `batch_id`).")
-    batch_id: str | None = Field(None, description="Carry every shipment of this stored batch.")
-    filed_at: dt.datetime | None = Field(None, description="When the manifest is filed (ISO "
+    batch_id: PlainText | None = Field(None, description="Carry every shipment of this stored batch.")
+    filed_at: StrictDateTime | None = Field(None, description="When the manifest is filed (ISO "
                                          "8601 with UTC offset); default now.")
     skip_invalid: bool = Field(False, description="Leave INVALID shipments out instead of "
                                                   "refusing the trip.")
@@ -46,7 +48,7 @@ class TripCreate(BaseModel):
 class TripCancelCreate(BaseModel):
     """Why the trip is cancelled."""
 
-    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S",
+    reason: PlainText = Field(min_length=1, max_length=2000, pattern=r"\S",
                         description="Why (mandatory; kept in the audit trail).")
 
 
