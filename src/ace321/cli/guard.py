@@ -71,7 +71,4 @@ def output_folder(text: str, option: str) -> Path:
     """The folder an option names; an empty name (``--out ''``) is refused, never ``.``."""
     if not text.strip():
         raise UnusableInput(repr(text), f"{option} needs a folder name ('' is none)")
-    path = Path(text)
-    if path.exists() and not path.is_dir():
-        raise UnusableInput(text, f"{option} names a file, not a folder")
-    return path
+    return Path(text)
