@@ -46,6 +46,7 @@ def test_json_nested_10000_deep(tmp_path):
     unusable(run("check", deep, "--arrival", "2024-06-03"), str(deep), "nested too deeply")
     unusable(run("ingest", deep, "--db", f"sqlite:///{tmp_path / 'a.db'}"), str(deep),
              "nested too deeply")
+    assert run("db", "upgrade", "--db", f"sqlite:///{tmp_path / 'a.db'}").exit_code == 0
     unusable(run("responses", "import", deep, "--db", f"sqlite:///{tmp_path / 'a.db'}"),
              "nested too deeply")
 
