@@ -65,7 +65,7 @@ def test_list_by_band_show_and_explain(kit, db) -> None:
 
 def test_cli_list_by_risk_and_risk_with_db(kit, db, db_url, tmp_path) -> None:
     _ingest(kit, db, _bob(kit, 7), "batch.json")
-    listed = kit.cli("shipments", "list", "--risk", "low", "--json", "--db", db_url)
+    listed = kit.cli("shipments", "list", "--risk", "low", "--format", "json", "--db", db_url)
     assert listed.exit_code == 0, listed.output
     assert len(json.loads(listed.output)) == 7
     orders = tmp_path / "more.json"
