@@ -47,3 +47,23 @@ def test_explain_shows_rate_lines_and_the_fee_rule(db, kit):
     assert (line["rate_line"], line["column"], line["rate_text"]) == ("6109.10.00", "general", "16.5%")
     assert [m["heading"] for m in line["measures"]] == ["9903.03.01"]
     assert "24.23" in costs["mpf_rule"]["reference"]
+
+
+def test_a_stored_shipment_made_stricter_by_a_later_file_is_re_estimated(db, kit):
+    # 2025-06-02 (de minimis in force for Canadian goods): H1 alone, $500, is SECTION_321 and owes
+    # nothing; H2 ($400, same person and day) makes the person-day $900, so H1 becomes an
+    # informal entry: 16.5% of $500 = $82.50 duty and the FY2025 informal MPF of $2.62.
+    kit.ingest(db, [kit.shipment("H1", arrival="2025-06-02", lines=[{"unit_price": "500.00"}])],
+               name="one.json")
+    from ace321.storage.queries import show
+
+    with db.reading() as session:
+        before = show(session, "H1")["costs"]
+    assert (before["entry_type"], before["total_usd"]) == (None, "0.00")
+    kit.ingest(db, [kit.shipment("H2", arrival="2025-06-02", lines=[{"unit_price": "400.00"}])],
+               name="two.json")
+    assert kit.stored(db, "H1").decision == "INFORMAL_ENTRY"
+    with db.reading() as session:
+        after = show(session, "H1")["costs"]
+    assert (after["entry_type"], after["duty_usd"], after["mpf_usd"]) == ("11", "82.50", "2.62")
+    assert kit.count(db, "shipment_costs") == 2

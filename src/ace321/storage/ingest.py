@@ -474,7 +474,13 @@ def _store(session: Session, tenant_pk: int, screening: HistoryScreening, *, rul
     with timings.stage("costs"):
         from ace321.storage.costs import store_costs
 
+        # A stored shipment made stricter by this file is re-estimated with it, as it is re-decided.
+        rescreened = pl.DataFrame(
+            {"shipment_id": [c.shipment_id for c in screening.changes],
+             "id": [c.pk.hex for c in screening.changes]},
+            schema={"shipment_id": pl.String, "id": pl.String})
         store_costs(session, rows.shipments.select("shipment_id", "id"), screening.result, rules)
+        store_costs(session, rescreened, screening.combined, rules)
     with timings.stage("audit"):
         audit.append_serialized(session, tenant_id=tenant_pk, actor=actor, at=now, events=[
             *rows.audit, *audit.serialized(entries)])
