@@ -87,15 +87,6 @@ def print_table(result: ScreeningResult, costs: Costs, console: Console) -> None
             style=out.DECISION_STYLE.get(row["decision"], ""),
         )
     console.print(table)
-    if result.issues.height:
-        problems = OutputTable("Problems", [Col("row", right=True), "shipment", "severity", "code",
-                                            "field", Col("message", text=True)])
-        for issue in result.issues.iter_rows(named=True):
-            problems.add_row(str(issue["row"]), str(issue["shipment_id"]), issue["severity"],
-                             issue["code"], issue["field"], issue["message"],
-                             style="red" if issue["severity"] == "error" else "yellow")
-        console.print(problems)
-    totals_text = ", ".join(f"{k} {v}" for k, v in result.by_decision().items())
-    console.print(f"Totals: {result.shipments.height} shipments: {totals_text}", soft_wrap=True)
+    out.print_problems_and_totals(console, result)
     console.print(_totals_line(costs), soft_wrap=True)
     console.print(result.disclaimer, style="dim")

@@ -100,6 +100,12 @@ def print_table(result: ScreeningResult, console: Console) -> None:
             style=DECISION_STYLE.get(row["decision"], ""),
         )
     console.print(table)
+    print_problems_and_totals(console, result)
+    console.print(result.disclaimer, style="dim")
+
+
+def print_problems_and_totals(console: Console, result: ScreeningResult) -> None:
+    """The problems table (when there are problems) and the count by decision, after a result table."""
     if result.issues.height:
         problems = OutputTable("Problems", [Col("row", right=True), "shipment", "severity", "code",
                                             "field", Col("message", text=True)])
@@ -110,4 +116,3 @@ def print_table(result: ScreeningResult, console: Console) -> None:
         console.print(problems)
     totals = ", ".join(f"{k} {v}" for k, v in result.by_decision().items())
     console.print(f"Totals: {result.shipments.height} shipments: {totals}", soft_wrap=True)
-    console.print(result.disclaimer, style="dim")
