@@ -37,3 +37,18 @@ def test_shipments_filtered_by_risk_band(api):
     assert api.get("/v1/shipments?risk_band=urgent").status_code == 422
     detail = api.get("/v1/shipments/BOB-1").json()
     assert detail["risk"]["signals"][0]["code"] == "CONSIGNEE_VELOCITY"
+
+
+def test_screen_with_costs_and_risk_has_both_as_each_alone(api):
+    shipments = [*_bob(api, 3), api.shipment("A1", arrival="2026-11-23")]
+    both = api.post("/v1/screen?costs=true&risk=true", json=shipments)
+    assert both.status_code == 200, both.text
+    costs = api.post("/v1/screen?costs=true", json=shipments).json()
+    risk = api.post("/v1/screen?risk=true", json=shipments).json()
+    document = both.json()
+    assert document["summary"] == costs["summary"]
+    assert document["risk_summary"] == risk["risk_summary"]
+    for shipment, with_costs, with_risk in zip(document["shipments"], costs["shipments"],
+                                               risk["shipments"], strict=True):
+        assert shipment["costs"] == with_costs["costs"]
+        assert shipment["risk"] == with_risk["risk"]

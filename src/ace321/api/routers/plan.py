@@ -1,9 +1,7 @@
-"""Entry costs and plans: ``POST /v1/plan``, ``GET /v1/trips/{number}/plan``, and the costs
-of ``POST /v1/screen?costs=true`` (see ``ace321.costs``)."""
+"""Entry plans: ``POST /v1/plan`` and ``GET /v1/trips/{number}/plan`` (see ``ace321.costs``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -15,22 +13,17 @@ from pydantic import BaseModel, Field
 from ace321.api.deps import DbDep, Operator, RulesDep, Viewer
 from ace321.api.problems import ApiProblem, issue
 from ace321.api.responses import problems
-from ace321.api.schemas.screening import (
-    EXAMPLE_SHIPMENT,
-    ScreenCreate,
-    ShipmentList,
-    shipment_dicts,
+from ace321.api.schemas.screening import ScreenCreate, ShipmentList
+from ace321.api.services.shipment_request import (
+    SHIPMENTS_PROBLEMS,
+    ShipmentsRequest,
+    body_examples,
 )
-from ace321.api.services.orders import frame_from_json
 from ace321.rules import RuleSet
 
 router = APIRouter(tags=["plans"])
 
-PlanBody = Annotated[ShipmentList | ScreenCreate, Body(openapi_examples={
-    "list": {"summary": "A list of shipments", "value": [EXAMPLE_SHIPMENT]},
-    "with_as_of": {"summary": "Shipments with a default arrival date",
-                   "value": {"shipments": [EXAMPLE_SHIPMENT], "as_of": "2026-11-23"}},
-})]
+PlanBody = Annotated[ShipmentList | ScreenCreate, Body(openapi_examples=body_examples("2026-11-23"))]
 EntryFee = Annotated[str, Query(alias="entry_fee", description="Brokerage fee per entry in USD (e.g. 25.00).")]
 
 
@@ -57,32 +50,13 @@ def entry_fee_amount(text: str) -> Decimal:
     return amount
 
 
-def _body(body: Any) -> tuple[list[dict[str, object]], dt.date | None]:
-    if isinstance(body, ScreenCreate):
-        return shipment_dicts(body.shipments), body.as_of
-    return shipment_dicts(body), None
-
-
-def screen_with_costs(rules: RuleSet, shipments: list[dict[str, object]], as_of: dt.date | None,
-                      rates: Any = None) -> dict[str, Any]:
-    """The screening document with each shipment's ``costs`` and the summary's totals (with the
-    tenant's exchange rates, ``rates``)."""
-    from ace321.costs import estimate
-    from ace321.costs.document import screening_document
-    from ace321.screening import screen
-
-    result = screen(frame_from_json(shipments), rules=rules, default_arrival=as_of, rates=rates)
-    return screening_document(result, estimate(result, rules=rules))
-
-
-def _plan(rules: RuleSet, shipments: list[dict[str, object]], as_of: dt.date | None, fee: Decimal
-          ) -> dict[str, Any]:
+def _plan(rules: RuleSet, request: ShipmentsRequest, fee: Decimal) -> dict[str, Any]:
     from ace321.app.plan import plan_orders
 
-    return plan_orders(frame_from_json(shipments), rules, as_of=as_of, entry_fee=fee)
+    return plan_orders(request.frame(), rules, as_of=request.as_of, entry_fee=fee)
 
 
-@router.post("/plan", response_model=PlanPublic, responses=problems(401, 403, 413, 422),
+@router.post("/plan", response_model=PlanPublic, responses=SHIPMENTS_PROBLEMS,
              summary="Plan the entries of shipments (nothing stored)")
 async def plan_shipments(_caller: Operator, rules: RulesDep, body: PlanBody,
                          entry_fee: EntryFee = "0") -> JSONResponse:
@@ -90,9 +64,9 @@ async def plan_shipments(_caller: Operator, rules: RulesDep, body: PlanBody,
     per consignee (19 CFR 141.51), type 11 or 01 by the consignee's total; the per-consignee and
     broker-consolidated (19 CFR 142.17a) strategies with duty, MPF and `entry_fee` per entry;
     `recommended` is the cheapest compliant one. The same document as `ace321 plan --format json`."""
-    shipments, as_of = _body(body)
     fee = entry_fee_amount(entry_fee)
-    return JSONResponse(await run_in_threadpool(_plan, rules, shipments, as_of, fee))
+    request = ShipmentsRequest.of(body, None)
+    return JSONResponse(await run_in_threadpool(_plan, rules, request, fee))
 
 
 @router.get("/trips/{trip_number}/plan", response_model=PlanPublic, responses=problems(401, 404, 422),

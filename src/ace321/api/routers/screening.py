@@ -2,37 +2,31 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from ace321.api.deps import CoalescerDep, DbDep, MetricsDep, Operator, RateCacheDep, RulesDep
-from ace321.api.responses import problems
-from ace321.api.schemas.screening import (
-    EXAMPLE_SHIPMENT,
-    ScreenCreate,
-    ScreeningPublic,
-    ShipmentList,
-    shipment_dicts,
+from ace321.api.deps import CoalescerDep, MetricsDep, Operator, RulesDep
+from ace321.api.schemas.screening import ScreenCreate, ScreeningPublic, ShipmentList
+from ace321.api.services.shipment_request import (
+    SHIPMENTS_PROBLEMS,
+    ShipmentsRequest,
+    TenantRates,
+    body_examples,
+    screening_document,
 )
-from ace321.rules import RuleSet
 
 router = APIRouter(tags=["screening"])
 
-ScreenBody = Annotated[ShipmentList | ScreenCreate, Body(openapi_examples={
-    "list": {"summary": "A list of shipments", "value": [EXAMPLE_SHIPMENT]},
-    "with_as_of": {"summary": "Shipments with a default arrival date",
-                   "value": {"shipments": [EXAMPLE_SHIPMENT], "as_of": "2025-06-02"}},
-})]
+ScreenBody = Annotated[ShipmentList | ScreenCreate, Body(openapi_examples=body_examples("2025-06-02"))]
 
 
-@router.post("/screen", response_model=ScreeningPublic, responses=problems(401, 403, 413, 422),
+@router.post("/screen", response_model=ScreeningPublic, responses=SHIPMENTS_PROBLEMS,
              summary="Screen shipments (nothing stored)")
-async def screen_shipments(caller: Operator, coalescer: CoalescerDep, metrics: MetricsDep,
-                           rules: RulesDep, rate_cache: RateCacheDep, db: DbDep, body: ScreenBody,
+async def screen_shipments(_caller: Operator, coalescer: CoalescerDep, metrics: MetricsDep,
+                           rules: RulesDep, rates: TenantRates, body: ScreenBody,
                            costs: Annotated[bool, Query(description=(
                                "Add each shipment's `costs` (duty, MPF, total as an entry of its own) "
                                "and the summary's totals, as `ace321 check --costs`."))] = False,
@@ -47,50 +41,14 @@ async def screen_shipments(caller: Operator, coalescer: CoalescerDep, metrics: M
     shipments that give none. Stored shipments are not taken into account; the tenant's
     exchange rates (`PUT /v1/rates`) are.
     """
-    if isinstance(body, ScreenCreate):
-        shipments, as_of = body.shipments, body.as_of
-    else:
-        shipments, as_of = body, None
-    rates = await rate_cache.get(db, caller.tenant)
+    request = ShipmentsRequest.of(body, rates)
     if costs or risk:
-        dicts = shipment_dicts(shipments)
-
-        def build() -> dict[str, Any]:
-            document = None
-            if costs:
-                from ace321.api.routers.plan import screen_with_costs
-
-                document = screen_with_costs(rules, dicts, as_of, rates)
-            return (screen_with_risk(dicts, as_of, rules, document, rates) if risk
-                    else document)
-        document = await run_in_threadpool(build)
-        metrics.count_decisions("screen", document["summary"]["by_decision"])
-        return JSONResponse(document)
-    # Concurrent requests are screened together in one engine call, each getting exactly its
-    # own result (see ace321.api.services.coalescer); awaited, so no pool thread waits on it.
-    document = await coalescer.decisions_async(shipment_dicts(shipments), as_of, rates)
+        document = await run_in_threadpool(screening_document, rules, request, costs=costs,
+                                           risk=risk)
+    else:
+        # Concurrent requests are screened together in one engine call, each getting exactly
+        # its own result (see ace321.api.services.coalescer); awaited, so no pool thread waits.
+        document = await coalescer.decisions_async(request.shipments, request.as_of,
+                                                   request.rates)
     metrics.count_decisions("screen", document["summary"]["by_decision"])
     return JSONResponse(document)
-
-
-def screen_with_risk(shipments: list[dict[str, Any]], as_of: dt.date | None,
-                     rules: RuleSet, document: dict[str, Any] | None = None,
-                     rates: Any = None) -> dict[str, Any]:
-    """The screening document (``document``, or the plain one) with each shipment's ``risk``
-    and the model's version and counts (``risk_summary``). Screened on its own, not coalesced
-    with other requests: risk statistics read the whole request."""
-    from ace321.intake import frame_from_shipments
-    from ace321.risk import load_model, score_result
-    from ace321.screening import screen
-
-    result = screen(frame_from_shipments(shipments), rules=rules, default_arrival=as_of,
-                    rates=rates)
-    scored = score_result(result, model=load_model(), rules=rules)
-    if document is None:
-        document = result.to_document()
-    by_id = {r["shipment_id"]: {"score": r["score"], "band": r["band"], "signals": r["signals"]}
-             for r in scored.records()}
-    for shipment in document["shipments"]:
-        shipment["risk"] = by_id.get(shipment["shipment_id"])
-    document["risk_summary"] = {"rules_version": scored.rules_version, "by_band": scored.by_band()}
-    return document
