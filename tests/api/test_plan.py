@@ -60,3 +60,26 @@ def test_trip_plan_has_one_conveyance_with_the_trip_number(api):
     assert sorted(i for e in conveyance["entries"] for i in e["shipment_ids"]) == ["P1", "P2", "P3"]
     per = conveyance["strategies"][0]
     assert per["entries"] == 3 and per["fees_usd"] == "6.00"
+
+
+def test_plan_converts_with_the_tenants_rates_as_screen_does(api):
+    # A CAD line needs a rate: without one the shipment is INVALID (not planned); with the
+    # tenant's rate (0.72 USD per CAD) it is 10.00 CAD = 7.20 USD, an informal entry on a day
+    # de minimis is suspended, in /v1/plan as in /v1/screen.
+    day = "2026-11-23"
+    cad = [api.shipment("C1", arrival=day, lines=[{"currency": "CAD"}])]
+    assert api.post("/v1/plan", json=cad).json()["not_planned"] == {"INVALID": 1}
+    put = api.request("PUT", "/v1/rates", json={"rates": [
+        {"currency": "CAD", "date": day, "usd_per_unit": "0.72"}]})
+    assert put.status_code == 200, put.text
+    screened = api.post("/v1/screen", json=cad).json()["shipments"][0]
+    assert (screened["decision"], screened["value_usd"]) == ("INFORMAL_ENTRY", "7.20")
+    plan = api.post("/v1/plan", json=cad)
+    assert plan.status_code == 200, plan.text
+    (conveyance,) = plan.json()["conveyances"]
+    (entry,) = conveyance["entries"]
+    assert (entry["entry_type"], entry["shipment_ids"], entry["value_usd"]) == ("11", ["C1"], "7.20")
+    assert plan.json()["not_planned"] == {}
+    # Another tenant has no rates: its plan of the same shipment is unchanged.
+    other = api.post("/v1/plan", json=cad, tenant="other").json()
+    assert other["not_planned"] == {"INVALID": 1}

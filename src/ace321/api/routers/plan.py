@@ -17,6 +17,7 @@ from ace321.api.schemas.screening import ScreenCreate, ShipmentList
 from ace321.api.services.shipment_request import (
     SHIPMENTS_PROBLEMS,
     ShipmentsRequest,
+    TenantRates,
     body_examples,
 )
 from ace321.rules import RuleSet
@@ -53,19 +54,21 @@ def entry_fee_amount(text: str) -> Decimal:
 def _plan(rules: RuleSet, request: ShipmentsRequest, fee: Decimal) -> dict[str, Any]:
     from ace321.app.plan import plan_orders
 
-    return plan_orders(request.frame(), rules, as_of=request.as_of, entry_fee=fee)
+    return plan_orders(request.frame(), rules, as_of=request.as_of, rates=request.rates,
+                       entry_fee=fee)
 
 
 @router.post("/plan", response_model=PlanPublic, responses=SHIPMENTS_PROBLEMS,
              summary="Plan the entries of shipments (nothing stored)")
-async def plan_shipments(_caller: Operator, rules: RulesDep, body: PlanBody,
+async def plan_shipments(_caller: Operator, rules: RulesDep, rates: TenantRates, body: PlanBody,
                          entry_fee: EntryFee = "0") -> JSONResponse:
     """The entries a broker files for each conveyance (the shipments of one arrival date): one
     per consignee (19 CFR 141.51), type 11 or 01 by the consignee's total; the per-consignee and
     broker-consolidated (19 CFR 142.17a) strategies with duty, MPF and `entry_fee` per entry;
-    `recommended` is the cheapest compliant one. The same document as `ace321 plan --format json`."""
+    `recommended` is the cheapest compliant one. The same document as `ace321 plan --format json`
+    (with the tenant's exchange rates, `PUT /v1/rates`, as its `--rates`)."""
     fee = entry_fee_amount(entry_fee)
-    request = ShipmentsRequest.of(body, None)
+    request = ShipmentsRequest.of(body, rates)
     return JSONResponse(await run_in_threadpool(_plan, rules, request, fee))
 
 
