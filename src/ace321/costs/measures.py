@@ -3,8 +3,8 @@ an origin on a day, and which duties are reported as not estimated.
 
 A measure file names its code, origins, product scope (``all`` or a product-list file whose
 rows name the Chapter 99 heading) and its headings, each with dated rates (``rate: null`` = not
-in force) and a reference. The loader refuses unknown keys, undated values and values without
-a reference, naming the file.
+in force) and a reference. The shared checks of ``ace321.rules.parameters`` refuse unknown keys,
+undated values and values without a reference, naming the file and the heading.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from ace321.rules.loader import RuleError, _read
+from ace321.rules.parameters import RuleError, dated_values, read_yaml, require_keys
 
 MEASURES_DIR = Path(__file__).parent.parent / "rules" / "measures"
 LISTS_DIR = Path(__file__).parent.parent / "tariff" / "data"
@@ -27,7 +27,6 @@ USMCA = frozenset({"S", "S+"})
 _MEASURE_KEYS = {"code", "description", "origins", "products", "replacement", "exempt_programs",
                  "not_with", "exemptions_not_checked", "headings"}
 _HEADING_KEYS = {"list", "group", "values"}
-_VALUE_KEYS = {"rate", "reference", "note"}
 
 
 @dataclass(frozen=True)
@@ -93,34 +92,16 @@ class Measures:
         return bool(text["from"] <= day < text["to"])
 
 
-def _require(where: str, document: dict, allowed: set[str], required: tuple[str, ...]) -> None:
-    for key in document:
-        if key not in allowed:
-            raise RuleError(f"{where}: unknown key {key!r}")
-    for key in required:
-        if key not in document:
-            raise RuleError(f"{where}: missing key {key!r}")
+def _is_rate(rate: Any) -> bool:
+    """An ad valorem percentage, or null: not in force from that date."""
+    return rate is None or (isinstance(rate, int | float) and not isinstance(rate, bool) and rate >= 0)
 
 
 def _periods(where: str, values: Any) -> tuple[Period, ...]:
-    if not isinstance(values, dict) or not values:
-        raise RuleError(f"{where}: values must be a non-empty mapping of start dates")
-    periods = []
-    for start, entry in values.items():
-        if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
-            raise RuleError(f"{where}: values: {start!r} is not a date (YYYY-MM-DD)")
-        if not isinstance(entry, dict):
-            raise RuleError(f"{where}: values.{start} must be a mapping with rate and reference")
-        _require(f"{where}: values.{start}", entry, _VALUE_KEYS, ("rate", "reference"))
-        rate = entry["rate"]
-        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float) or rate < 0):
-            raise RuleError(f"{where}: values.{start}.rate {rate!r} is not a percentage")
-        reference = entry["reference"]
-        if not isinstance(reference, str) or not reference.strip():
-            raise RuleError(f"{where}: values.{start} has no reference")
-        periods.append(Period(start, None if rate is None else Decimal(str(rate)), reference.strip(),
-                              entry.get("note")))
-    return tuple(sorted(periods, key=lambda period: period.start))
+    return tuple(Period(dated.start, None if dated.value is None else Decimal(str(dated.value)),
+                        dated.reference, dated.note)
+                 for dated in dated_values(where, values, unit="percent", fits=_is_rate,
+                                           value_key="rate"))
 
 
 def _product_lists(name: str) -> dict[str, frozenset[str]]:
@@ -131,16 +112,19 @@ def _product_lists(name: str) -> dict[str, frozenset[str]]:
 
 def _measure(path: Path) -> Measure:
     where = str(path)
-    document = _read(path)
-    _require(where, document, _MEASURE_KEYS, ("code", "origins", "products", "headings"))
+    document = read_yaml(path)
+    require_keys(where, document, _MEASURE_KEYS, ("code", "origins", "products", "headings"))
     origins = document["origins"]
     products_name = document["products"]
     lists = None if products_name == "all" else _product_lists(str(products_name))
+    if not isinstance(document["headings"], dict) or not document["headings"]:
+        raise RuleError(f"{where}: headings must be a non-empty mapping")
     headings = []
     for heading, entry in document["headings"].items():
-        _require(f"{where}: {heading}", entry, _HEADING_KEYS, ("values",))
+        hwhere = f"{where} (headings.{heading})"
+        require_keys(hwhere, entry, _HEADING_KEYS, ("values",))
         headings.append(Heading(str(heading), entry.get("list"), str(entry.get("group", "")),
-                                _periods(f"{where}: {heading}", entry["values"])))
+                                _periods(hwhere, entry["values"])))
     return Measure(
         code=str(document["code"]),
         origins=None if origins == "all" else frozenset(origins),
@@ -162,7 +146,7 @@ def load_measures(directory: Path | None = None) -> Measures:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
         if path.name == "not_estimated.yaml":
-            texts = _read(path)
+            texts = read_yaml(path)
             for code in ("SECTION_232", "ADCVD", "IEEPA", "SECTION_301_EXCLUSIONS_NOT_CHECKED"):
                 if code not in texts or "message" not in texts[code]:
                     raise RuleError(f"{path}: missing {code}.message")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ace321.rules.loader import RuleError, _read
+from ace321.rules.parameters import RuleError, dated_values, read_yaml, require_keys
 from ace321.rules.ruleset import Step
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -21,7 +21,6 @@ MANIFEST_FILE = "risk.yaml"
 _MANIFEST_KEYS = {"label", "compiled", "source", "disclaimer"}
 _FILE_KEYS = {"code", "description", "reference", "parameters"}
 _PARAMETER_KEYS = {"unit", "values"}
-_STEP_KEYS = {"value", "reference", "note"}
 
 
 def _is_number(value: Any) -> bool:
@@ -85,30 +84,11 @@ class RiskModel:
 
 
 def _steps(where: str, unit: str, values: Any) -> tuple[Step, ...]:
-    check = _UNITS.get(unit)
-    if check is None:
+    fits = _UNITS.get(unit)
+    if fits is None:
         raise RuleError(f"{where}: unknown unit {unit!r}")
-    if not isinstance(values, dict) or not values:
-        raise RuleError(f"{where}: values must be a non-empty mapping of start dates")
-    steps = []
-    for start, entry in values.items():
-        if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
-            raise RuleError(f"{where}: values: {start!r} is not a date (YYYY-MM-DD)")
-        key = f"{where}.values.{start.isoformat()}"
-        if not isinstance(entry, dict):
-            raise RuleError(f"{key} must be a mapping with value and reference")
-        for entry_key in entry:
-            if entry_key not in _STEP_KEYS:
-                raise RuleError(f"{key}: unknown key {entry_key!r}")
-        if "value" not in entry:
-            raise RuleError(f"{key} has no value")
-        reference = entry.get("reference")
-        if not isinstance(reference, str) or not reference.strip():
-            raise RuleError(f"{key} has no reference")
-        if not check(entry["value"]):
-            raise RuleError(f"{key}.value {entry['value']!r} does not fit unit {unit}")
-        steps.append(Step(start=start, value=entry["value"], reference=reference.strip()))
-    return tuple(sorted(steps, key=lambda step: step.start))
+    return tuple(Step(start=dated.start, value=dated.value, reference=dated.reference)
+                 for dated in dated_values(where, values, unit=unit, fits=fits))
 
 
 def load_model(directory: Path | str | None = None) -> RiskModel:
@@ -117,10 +97,8 @@ def load_model(directory: Path | str | None = None) -> RiskModel:
     manifest_path = root / MANIFEST_FILE
     if not manifest_path.is_file():
         raise RuleError(f"{manifest_path}: missing risk-model manifest")
-    manifest = _read(manifest_path)
-    for key in manifest:
-        if key not in _MANIFEST_KEYS:
-            raise RuleError(f"{manifest_path}: unknown key {key!r}")
+    manifest = read_yaml(manifest_path)
+    require_keys(str(manifest_path), manifest, _MANIFEST_KEYS)
     digest = hashlib.sha256()
     signals: dict[str, Signal] = {}
     parameters: dict[str, RiskParameter] = {}
@@ -131,13 +109,8 @@ def load_model(directory: Path | str | None = None) -> RiskModel:
             continue
         name = path.stem
         where = str(path)
-        document = _read(path)
-        for key in document:
-            if key not in _FILE_KEYS:
-                raise RuleError(f"{where}: unknown key {key!r}")
-        for key in ("description", "parameters"):
-            if key not in document:
-                raise RuleError(f"{where}: missing key {key!r}")
+        document = read_yaml(path)
+        require_keys(where, document, _FILE_KEYS, ("description", "parameters"))
         if "code" in document:
             if not isinstance(document.get("reference"), str) or not document["reference"].strip():
                 raise RuleError(f"{where}: a signal needs a reference")
@@ -147,13 +120,7 @@ def load_model(directory: Path | str | None = None) -> RiskModel:
             raise RuleError(f"{where}: parameters must be a mapping")
         for pname, spec in document["parameters"].items():
             pwhere = f"{where} (parameters.{pname})"
-            if not isinstance(spec, dict):
-                raise RuleError(f"{pwhere}: must be a mapping with unit and values")
-            for key in spec:
-                if key not in _PARAMETER_KEYS:
-                    raise RuleError(f"{pwhere}: unknown key {key!r}")
-            if "unit" not in spec or "values" not in spec:
-                raise RuleError(f"{pwhere}: needs unit and values")
+            require_keys(pwhere, spec, _PARAMETER_KEYS, ("unit", "values"))
             parameters[f"{name}.{pname}"] = RiskParameter(
                 f"{name}.{pname}", str(spec["unit"]), _steps(pwhere, str(spec["unit"]), spec["values"]))
     for needed in ("bands.medium", "bands.high", "history.lookback_days"):
