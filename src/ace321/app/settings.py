@@ -129,6 +129,13 @@ class RateTable:
     updated_at: dt.datetime | None = None
     updated_by: str | None = None
 
+    @property
+    def count(self) -> int:
+        return int(self.rates.height)
+
+    def currencies(self) -> list[str]:
+        return sorted(set(self.rates["currency"].to_list())) if self.rates.height else []
+
     def document(self) -> dict[str, Any]:
         return {"rates": [{"date": day.isoformat(), "currency": currency,
                            "usd_per_unit": _decimal_text(rate)}

@@ -6,12 +6,11 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 
 from ace321.api.deps import (
@@ -19,7 +18,6 @@ from ace321.api.deps import (
     MetricsDep,
     NowDep,
     Operator,
-    RateCacheDep,
     RulesDep,
     SettingsDep,
     Viewer,
@@ -30,30 +28,19 @@ from ace321.api.problems import (
     app_problem,
     issue,
     problem_response,
-    validation_issues,
 )
 from ace321.api.responses import problems
 from ace321.api.schemas.batches import BatchPagePublic, BatchPublic
-from ace321.api.schemas.screening import (
-    EXAMPLE_SHIPMENT,
-    ScreenCreate,
-    ShipmentCreate,
-    ShipmentList,
-)
+from ace321.api.schemas.screening import EXAMPLE_SHIPMENT
 from ace321.api.services import idempotency
-from ace321.api.services.orders import frame_from_csv, frame_from_json
+from ace321.api.services.orders import frame_from_json_bytes
 from ace321.app.batches import list_batches as batch_list
 from ace321.app.batches import read_batch
 from ace321.app.errors import AppError
-from ace321.app.ingest import BatchInfo, ingest_batch
-from ace321.app.settings import get_shopify_settings
-from ace321.intake.errors import UnusableInput
-from ace321.intake.json_text import parse_json_bytes
+from ace321.app.uploads import OrderFile, kind_of, store_order_file
 from ace321.validation.dates import StrictDate, parse_date
 
 router = APIRouter(tags=["batches"])
-_JSON_BODY: TypeAdapter[list[ShipmentCreate] | ScreenCreate] = TypeAdapter(
-    ShipmentList | ScreenCreate)
 _EXAMPLE_CSV = (
     "order_id,shipment_id,arrival_date,shipper_name,shipper_address,shipper_city,shipper_state,"
     "shipper_postal_code,shipper_country,consignee_name,consignee_address,consignee_city,"
@@ -113,8 +100,7 @@ async def _upload(request: Request, name: str | None, as_of: dt.date | None
         form_date = form.get("as_of")
         as_of = as_of or _date(form_date if isinstance(form_date, str) else None, "as_of")
         filename = name or upload.filename or "upload.csv"
-        kind = "json" if filename.lower().endswith(".json") else "csv"
-        return kind, data, filename, as_of
+        return kind_of(filename), data, filename, as_of
     if media in ("text/csv", "application/csv", "text/plain"):
         return "csv", await request.body(), name or "upload.csv", as_of
     if media == "application/json" or media.endswith("+json"):
@@ -122,27 +108,6 @@ async def _upload(request: Request, name: str | None, as_of: dt.date | None
     raise ApiProblem(415, f"Content-Type {media or '(none)'!r} is not accepted: send "
                           "multipart/form-data, text/csv or application/json",
                      code="UNSUPPORTED_MEDIA_TYPE")
-
-
-def _json_frame(data: bytes, as_of: dt.date | None) -> tuple[Any, dt.date | None]:
-    try:
-        document = parse_json_bytes(data, "body")
-    except UnusableInput as error:
-        code = "UNUSABLE_INPUT" if error.cause.startswith("not UTF-8") else "INVALID_JSON"
-        raise ApiProblem(422, f"body: {error.cause}", code=code, issues=[issue(
-            code, error.cause, field="body")]) from None
-    try:
-        parsed = _JSON_BODY.validate_python(document)
-    except ValidationError as error:
-        found = validation_issues(error.errors(), document)
-        raise ApiProblem(422, found[0]["message"], code="INVALID_REQUEST",
-                         issues=found) from None
-    if isinstance(parsed, ScreenCreate):
-        shipments, as_of = parsed.shipments, as_of or parsed.as_of
-    else:
-        shipments = parsed
-    return frame_from_json([s.model_dump(exclude_unset=True) for s in shipments],
-                           "body"), as_of
 
 
 def _replay(stored: idempotency.Stored) -> Response:
@@ -159,7 +124,7 @@ def _replay(stored: idempotency.Stored) -> Response:
              openapi_extra={"requestBody": _REQUEST_BODY}, summary="Upload and store a batch")
 async def create_batch(
     request: Request, caller: Operator, db: DbDep, rules: RulesDep, settings: SettingsDep,
-    metrics: MetricsDep, now: NowDep, rate_cache: RateCacheDep,
+    metrics: MetricsDep, now: NowDep,
     name: Annotated[str | None, Query(max_length=500, description="File name to record "
                                                                   "(default: the upload's).")] = None,
     as_of: Annotated[StrictDate | None, Query(description="Arrival date (YYYY-MM-DD) of rows "
@@ -183,20 +148,13 @@ async def create_batch(
         if stored is not None:
             return _replay(stored)
     try:
-        if kind == "csv":
-            shopify = await run_in_threadpool(functools.partial(
-                get_shopify_settings, db, tenant=caller.tenant))
-            frame = await run_in_threadpool(frame_from_csv, data, filename, shopify)
-        else:
-            frame, as_of = await run_in_threadpool(_json_frame, data, as_of)
         try:
             stored = await run_in_threadpool(functools.partial(
-                ingest_batch, db, frame, rules=rules,
-                source=BatchInfo(filename, hashlib.sha256(data).hexdigest(), frame.height),
-                tenant=caller.tenant, actor=caller.actor, now=now, as_of=as_of,
-                rates=await rate_cache.get(db, caller.tenant)))
+                store_order_file, db, OrderFile(data, filename, as_of, kind), rules=rules,
+                tenant=caller.tenant, actor=caller.actor, now=now,
+                read_json=frame_from_json_bytes))
         except AppError as error:
-            raise app_problem(error, prefix=f"{filename}: nothing stored: ") from None
+            raise app_problem(error) from None
         document = stored.document()
     except ApiProblem as problem:
         if idempotency_key is not None:

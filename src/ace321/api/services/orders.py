@@ -1,23 +1,23 @@
-"""Order input sent over HTTP (JSON shipments or CSV bytes) turned into the canonical frame.
+"""JSON order input sent over HTTP turned into the canonical frame (CSV files are read by
+``ace321.app.uploads``).
 
-Unusable input is a 422 problem naming the field (JSON) or the row (CSV), as the CLI names them.
+Unusable input is a 422 problem naming the field, as the CLI names them.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
+import datetime as dt
 import re
 from typing import Any
 
 import polars as pl
+from pydantic import TypeAdapter, ValidationError
 
-from ace321.api.problems import ApiProblem, issue
-from ace321.app.settings import ShopifySettings
-from ace321.app.uploads import frame_from_csv_bytes
+from ace321.api.problems import ApiProblem, issue, validation_issues
+from ace321.api.schemas.screening import ScreenCreate, ShipmentCreate, ShipmentList
 from ace321.intake import UnusableInput, columns, frame_from_shipments
 from ace321.intake.json_orders import rows_from_shipments
+from ace321.intake.json_text import parse_json_bytes
 
 _JSON_PATH = re.compile(r"(shipments\[\d+\](?:\.lines(?:\[\d+\])?)?)")
 
@@ -84,34 +84,30 @@ def frame_from_rows(rows: list[dict[str, str | None]]) -> pl.DataFrame:
     return pl.DataFrame(data, schema=_SCHEMA)
 
 
-def frame_from_csv(data: bytes, source: str, shopify: ShopifySettings | None = None
-                   ) -> pl.DataFrame:
-    """Read CSV bytes: canonical order lines, or a Shopify export with the tenant's Shopify
-    settings (``shopify``; without them a Shopify export is a 422 naming the settings)."""
-    if not data.strip():
-        raise ApiProblem(422, f"{source}: empty file (no header row)", code="UNUSABLE_INPUT",
-                         issues=[issue("UNUSABLE_INPUT", "empty file (no header row)", row=0)])
+_JSON_BODY: TypeAdapter[list[ShipmentCreate] | ScreenCreate] = TypeAdapter(
+    ShipmentList | ScreenCreate)
+
+
+def frame_from_json_bytes(data: bytes, source: str, as_of: dt.date | None
+                          ) -> tuple[pl.DataFrame, dt.date | None]:
+    """A JSON order file (``POST /v1/screen``'s body, as a file) checked against the API's
+    schema: the frame and the arrival date (``as_of``, else the body's own). The
+    ``ace321.app.uploads.JsonReader`` of the API and the web."""
     try:
-        return frame_from_csv_bytes(data, source, shopify=shopify)
+        document = parse_json_bytes(data, "body")
     except UnusableInput as error:
-        missing = re.search(r"missing required column '([^']+)'", error.cause)
-        raise unusable(error, error.source, row=_bad_row(data),
-                       field=missing.group(1) if missing else None) from None
-
-
-def _bad_row(data: bytes) -> int | None:
-    """The 1-based data row where the CSV stops being readable (not UTF-8, wrong field count)."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        code = "UNUSABLE_INPUT" if error.cause.startswith("not UTF-8") else "INVALID_JSON"
+        raise ApiProblem(422, f"body: {error.cause}", code=code, issues=[issue(
+            code, error.cause, field="body")]) from None
     try:
-        text = decoder.decode(data, final=True)
-    except UnicodeDecodeError as error:
-        return data[:error.start].count(b"\n")  # the header is row 0
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-        for number, row in enumerate(reader, start=1):
-            if row and len(row) != len(header):
-                return number
-    except (csv.Error, StopIteration):
-        return max(reader.line_num - 1, 0)
-    return None
+        parsed = _JSON_BODY.validate_python(document)
+    except ValidationError as error:
+        found = validation_issues(error.errors(), document)
+        raise ApiProblem(422, found[0]["message"], code="INVALID_REQUEST",
+                         issues=found) from None
+    if isinstance(parsed, ScreenCreate):
+        shipments, as_of = parsed.shipments, as_of or parsed.as_of
+    else:
+        shipments = parsed
+    return frame_from_json([s.model_dump(exclude_unset=True) for s in shipments],
+                           "body"), as_of

@@ -1,14 +1,14 @@
-"""Upload orders: screen and store a file (canonical CSV or JSON) and show the batch's result.
+"""Upload orders: screen and store a file (canonical CSV, Shopify export or JSON) and show the
+batch's result.
 
-The file goes through the readers of the API (``api.services.orders``) and the storage's
-``ingest`` (the same one transaction as ``ace321 ingest``): a file that cannot be used stores
-nothing and its problems are shown with file, row and field.
+The file goes through ``ace321.app.uploads.store_order_file``, as ``POST /v1/batches``: the
+tenant's Shopify settings and exchange rates (set on the Admin page or through the API), one
+transaction. A file that cannot be used stores nothing; its problems show file, row and field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from typing import Any
 
@@ -17,7 +17,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from ace321.api.problems import ApiProblem
+from ace321.api.problems import ApiProblem, app_problem
+from ace321.app.errors import AppError
+from ace321.app.settings import get_rates, get_shopify_settings
+from ace321.app.uploads import OrderFile, store_order_file
 from ace321.screening.result import DECISION_ORDER
 from ace321.storage.lifecycle import STATUSES
 from ace321.web import listing
@@ -29,33 +32,37 @@ router = APIRouter()
 MAX_UPLOAD_FILES = 1
 
 
+async def _form(request: Request, user: Any, context: dict[str, Any], status: int = 200
+                ) -> Response:
+    """The upload page, with the tenant's Shopify settings and exchange rates the file will be
+    read and screened with."""
+    db = request.app.state.db
+    shopify, rates = await run_in_threadpool(
+        lambda: (get_shopify_settings(db, tenant=user.tenant), get_rates(db, tenant=user.tenant)))
+    return render(request, "upload.html", {"shopify": shopify, "rates": rates, **context},
+                  status=status)
+
+
 @router.get("/upload")
 async def upload_form(request: Request, user: Reader) -> Response:
-    return render(request, "upload.html", {"arrival": ""})
+    return await _form(request, user, {"arrival": ""})
 
 
-def _store(request: Request, user: Any, data: bytes, filename: str, as_of: dt.date | None,
-           replace_invalid: bool) -> dict[str, Any]:
-    from ace321.api.routers.batches import _json_frame
-    from ace321.api.services.orders import frame_from_csv
-    from ace321.app.errors import AppError
-    from ace321.app.ingest import BatchInfo, ingest_batch
+def _store(request: Request, user: Any, upload: OrderFile, replace_invalid: bool
+           ) -> str | None:
+    """The batch id (None when every shipment was stored already): ``POST /v1/batches``'s
+    workflow, with the tenant's Shopify settings and exchange rates."""
+    from ace321.api.services.orders import frame_from_json_bytes
 
-    if filename.lower().endswith(".json"):
-        frame, as_of = _json_frame(data, as_of)
-    else:
-        frame = frame_from_csv(data, filename)
     try:
-        done = ingest_batch(request.app.state.db, frame, rules=request.app.state.rules,
-                            source=BatchInfo(filename, hashlib.sha256(data).hexdigest(),
-                                             frame.height),
-                            tenant=user.tenant, actor=user.actor,
-                            now=request.app.state.web_clock(), as_of=as_of,
-                            replace_invalid=replace_invalid)
+        done = store_order_file(request.app.state.db, upload, rules=request.app.state.rules,
+                                tenant=user.tenant, actor=user.actor,
+                                now=request.app.state.web_clock(),
+                                replace_invalid=replace_invalid,
+                                read_json=frame_from_json_bytes)
     except AppError as error:
-        raise ApiProblem(422, f"{filename}: nothing stored: {error.message}",
-                         code=error.code, issues=error.problems) from None
-    return {"batch_id": done.batch_id}
+        raise app_problem(error) from None
+    return done.batch_id
 
 
 @router.post("/upload")
@@ -78,23 +85,23 @@ async def upload_submit(request: Request, user: Clerk) -> Response:
         problems.append({"code": "MISSING_FIELD", "severity": "error", "row": None,
                          "field": "file", "message": "choose an order file to upload"})
     if problems:
-        return render(request, "upload.html", {"problems": problems, "arrival": arrival_text},
-                      status=422)
+        return await _form(request, user, {"problems": problems, "arrival": arrival_text},
+                           status=422)
     assert isinstance(upload, UploadFile)
     data = await upload.read()
     filename = (upload.filename or "upload.csv")[:500]
     try:
-        done = await run_in_threadpool(_store, request, user, data, filename, as_of,
-                                       replace_invalid)
+        batch_id = await run_in_threadpool(_store, request, user,
+                                           OrderFile(data, filename, as_of), replace_invalid)
     except ApiProblem as problem:
-        return render(request, "upload.html", {
+        return await _form(request, user, {
             "error": problem.detail, "problems": problem.issues, "arrival": arrival_text,
             "filename": filename}, status=422)
-    if done["batch_id"] is None:
-        return render(request, "upload.html", {
+    if batch_id is None:
+        return await _form(request, user, {
             "notice": f"{filename}: every shipment of this file is stored already; nothing new "
                       "was stored.", "arrival": arrival_text})
-    return RedirectResponse(f"/batches/{done['batch_id']}", status_code=303)
+    return RedirectResponse(f"/batches/{batch_id}", status_code=303)
 
 
 def _batch(request: Request, user: Any, batch_id: str) -> dict[str, Any]:
