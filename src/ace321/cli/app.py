@@ -180,10 +180,16 @@ def rules_command(
         return
     console = ui.console()
     if timeline or on is None:
-        table = ui.OutputTable(f"Rule changes (rules {rules.version})", [
-            "from", "parameter", ui.Col("value", text=True), ui.Col("reference", text=True)])
-        for start, name, step in rules.timeline():
-            table.add_row(start.isoformat(), name, _show(step.value), step.reference)
+        from ace321.app.timeline import timeline as changes
+        from ace321.costs.measures import load_measures
+
+        measures = load_measures()
+        table = ui.OutputTable(
+            f"Rule and measure changes (rules {rules.version}, measures {measures.version})", [
+                "from", "parameter", ui.Col("value", text=True), ui.Col("reference", text=True)])
+        for change in changes(rules, measures):
+            table.add_row(change.start.isoformat(), change.parameter,
+                          _show(change.value, change.unit), change.reference)
         console.print(table)
         if on is None:
             return
@@ -201,16 +207,23 @@ def rules_command(
 
 
 def _rules_json(rules: RuleSet, *, on: dt.date | None, timeline: bool) -> None:
-    """``{"rules_version", "timeline": [{"from", "parameter", "value", "reference"}],
-    "regime": {"on", "parameters": {name: {"value", "since", "reference"}}}}`` (each key only
-    when asked for); values as in the YAML (a list, a number as text, null when ended)."""
+    """``{"rules_version", "measures_version", "timeline": [{"from", "parameter", "value",
+    "unit", "reference"}], "regime": {"on", "parameters": {name: {"value", "since",
+    "reference"}}}}`` (each key only when asked for); values as in the YAML (a list, a number
+    as text, null when ended). The timeline holds the measures' changes (``measures.*``) too."""
     import json
 
     document: dict[str, Any] = {"rules_version": rules.version}
     if timeline:
+        from ace321.app.timeline import timeline as changes
+        from ace321.costs.measures import load_measures
+
+        measures = load_measures()
+        document["measures_version"] = measures.version
         document["timeline"] = [
-            {"from": start.isoformat(), "parameter": name, "value": _json_value(step.value),
-             "reference": step.reference} for start, name, step in rules.timeline()]
+            {"from": change.start.isoformat(), "parameter": change.parameter,
+             "value": _json_value(change.value), "unit": change.unit,
+             "reference": change.reference} for change in changes(rules, measures)]
     if on is not None:
         try:
             regime = rules.at(on)
@@ -228,12 +241,12 @@ def _json_value(value: object) -> object:
     return str(value)  # Decimal amounts stay exact as text
 
 
-def _show(value: object) -> str:
+def _show(value: object, unit: str = "") -> str:
     if value is None:
         return "none (ended)"
     if isinstance(value, list):
         return ", ".join(value) if value else "(none)"
-    return str(value)
+    return f"{value}%" if unit == "percent" else str(value)
 
 
 class _Stages:

@@ -74,6 +74,18 @@ class Scope232:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One dated change of a rule parameter or a measure, for timelines: from ``start``,
+    ``parameter`` is ``value`` (in ``unit``; None: no longer in force), by ``reference``."""
+
+    start: dt.date
+    parameter: str
+    value: Any
+    unit: str
+    reference: str
+
+
+@dataclass(frozen=True)
 class Measures:
     version: str
     measures: tuple[Measure, ...]
@@ -90,6 +102,22 @@ class Measures:
     def ieepa(self, day: dt.date) -> bool:
         text = self.texts["IEEPA"]
         return bool(text["from"] <= day < text["to"])
+
+    def changes(self) -> list[Change]:
+        """Every dated change of the measures as the costs apply them: each heading's rates
+        (``measures.SECTION_301.9903.88.03``), and the start (and end) of the duties reported
+        as not estimated (Section 232 by scope, IEEPA)."""
+        found = [Change(period.start, f"measures.{measure.code}.{heading.heading}", period.rate,
+                        "percent", period.reference)
+                 for measure in self.measures for heading in measure.headings
+                 for period in heading.periods]
+        found += [Change(scope.start, f"measures.SECTION_232.{scope.prefixes[0]}",
+                         f"not estimated: {scope.what}", "text", scope.reference)
+                  for scope in self.scopes_232]
+        ieepa = self.texts["IEEPA"]
+        found += [Change(ieepa["from"], "measures.IEEPA", "not estimated", "text", ieepa["reference"]),
+                  Change(ieepa["to"], "measures.IEEPA", None, "text", ieepa["reference"])]
+        return found
 
 
 def _is_rate(rate: Any) -> bool:
