@@ -8,8 +8,10 @@ when the server is unreachable, unless ``ACE321_TEST_POSTGRES=required``: then t
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import os
 import shutil
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -21,6 +23,20 @@ import pytest
 PG_USERS = ("postgres", "root")
 PG_HOST = "127.0.0.1:5432"
 PG_DATABASE = "test"
+SUPPORT = Path(__file__).parent / "support"
+
+
+def _support(name: str) -> Any:
+    """A module of tests/support (test modules cannot import each other by name)."""
+    spec = importlib.util.spec_from_file_location(f"_ace321_support_{name}", SUPPORT / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_live_server = _support("live_server")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -113,3 +129,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return pg.url
 
 
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Any:
+    """``with live_server(db_url, *serve_args, env=...) as base:`` a real ``ace321 serve``
+    (tests/support/live_server.py)."""
+    return _live_server.serving

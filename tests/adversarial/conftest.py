@@ -1,19 +1,16 @@
-"""Fixtures of the adversarial suite: one live ``ace321 serve`` on 127.0.0.1 (a free port) per
-backend (SQLite file, a private PostgreSQL schema), keys of each role, and the console script.
+"""Fixtures of the adversarial suite: one live ``ace321 serve`` per backend (SQLite file, a
+private PostgreSQL schema; the ``live_server`` fixture, tests/support/live_server.py), keys of
+each role, and the console script.
 
 PostgreSQL is skipped when unreachable, unless ``ACE321_TEST_POSTGRES=required``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,45 +24,6 @@ ACE321 = Path(sys.executable).with_name("ace321")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
 TABLES = ("batches", "shipments", "parties", "shipment_lines", "decisions", "audit_events")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def _serving(db_url: str, env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(ACE321), "serve", "--port", str(port), "--db", db_url, "--no-access-log"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"server exited: {process.stderr.read().decode()[-2000:]}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{base}/v1/healthz", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise AssertionError("server did not start in time")
-            time.sleep(0.1)
-        yield base
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        log = process.stderr.read().decode(errors="replace")
-        process.stderr.close()
-        # No request may have crashed the server: an unhandled error logs a traceback.
-        assert "Traceback" not in log, log[-4000:]
 
 
 class Target:
@@ -125,8 +83,8 @@ def _pg_url() -> str | None:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[Target]:
+def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           live_server: Any) -> Iterator[Target]:
     folder = tmp_path_factory.mktemp("hostile")
     env = {**os.environ, "HOME": str(folder), "COLUMNS": "120"}
     env.pop("ACE321_DATABASE_URL", None)
@@ -156,7 +114,7 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
     Database.open(url).close()
     try:
-        with _serving(url, env) as base:
+        with live_server(url, env=env) as base:
             handle = Target(base, url, env, _keys(url))
             yield handle
             handle.client.close()

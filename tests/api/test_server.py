@@ -1,65 +1,18 @@
-"""A real ``ace321 serve`` on 127.0.0.1 (a free port), driven over HTTP; it is always stopped."""
+"""A real ``ace321 serve`` (the ``live_server`` fixture, tests/support/live_server.py), driven
+over HTTP."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-ACE321 = Path(sys.executable).with_name("ace321")
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serving(db_url: str, *args: str, timeout: float = 30.0):
-    port = free_port()
-    process = subprocess.Popen(
-        [str(ACE321), "serve", "--port", str(port), "--db", db_url, "--no-access-log", *args],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"server exited: {process.stderr.read().decode()[-2000:]}")
-            try:
-                if httpx.get(f"{base}/v1/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("server did not start in time")
-            time.sleep(0.1)
-        yield base
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        process.stderr.close()
-
-
-def test_serve_answers_over_http(api_db_url, api_factory_key):
+def test_serve_answers_over_http(api_db_url, api_factory_key, live_server):
     key = api_factory_key(api_db_url, "acme", "operator")
     headers = {"Authorization": f"Bearer {key}"}
-    with serving(api_db_url) as base, httpx.Client(base_url=base, headers=headers,
+    with live_server(api_db_url) as base, httpx.Client(base_url=base, headers=headers,
                                                    timeout=30) as client:
         assert client.get("/v1/openapi.json").status_code == 200
         assert httpx.get(f"{base}/v1/shipments").status_code == 401
@@ -72,13 +25,13 @@ def test_serve_answers_over_http(api_db_url, api_factory_key):
         assert screened.headers["content-type"] == "application/problem+json"
 
 
-def test_two_workers_keep_the_person_day_total(api_db_url, api_factory_key):
+def test_two_workers_keep_the_person_day_total(api_db_url, api_factory_key, live_server):
     if not api_db_url.startswith("postgresql"):
         pytest.skip("several workers are for PostgreSQL")
     key = api_factory_key(api_db_url, "acme", "operator")
     headers = {"Authorization": f"Bearer {key}"}
     rows = [_row(f"W{n}", "Ann Lee", "+1 716-634-0101", "500.00") for n in range(1, 5)]
-    with serving(api_db_url, "--workers", "2") as base:
+    with live_server(api_db_url, "--workers", "2") as base:
         results: list[httpx.Response] = []
 
         def send(row: str) -> None:
