@@ -127,6 +127,9 @@ def unsupported_media(request: Request, media: str) -> JSONResponse:
     detail = f"Content-Type {media!r} is not accepted here: send application/json"
     if media in ("text/csv", "application/csv", "text/plain", "multipart/form-data"):
         detail += "; to screen and store an order file in CSV, POST it to /v1/batches"
+        if request.url.path == "/v1/screen":
+            detail += ("; to screen it without storing, send it here as multipart/form-data "
+                       "(field `file`)")
     return problem_response(request, 415, detail, code="UNSUPPORTED_MEDIA_TYPE", issues=[
         issue("UNSUPPORTED_MEDIA_TYPE", detail, field="Content-Type")])
 

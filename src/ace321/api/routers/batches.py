@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import json
@@ -11,7 +10,6 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from starlette.datastructures import UploadFile
 
 from ace321.api.deps import (
     DbDep,
@@ -26,19 +24,18 @@ from ace321.api.problems import (
     PROBLEM_MEDIA_TYPE,
     ApiProblem,
     app_problem,
-    issue,
     problem_response,
 )
 from ace321.api.responses import problems
 from ace321.api.schemas.batches import BatchPagePublic, BatchPublic
 from ace321.api.schemas.screening import EXAMPLE_SHIPMENT
 from ace321.api.services import idempotency
-from ace321.api.services.orders import frame_from_json_bytes
+from ace321.api.services.orders import frame_from_json_bytes, order_upload
 from ace321.app.batches import list_batches as batch_list
 from ace321.app.batches import read_batch
 from ace321.app.errors import AppError
-from ace321.app.uploads import OrderFile, kind_of, store_order_file
-from ace321.validation.dates import StrictDate, parse_date
+from ace321.app.uploads import OrderFile, store_order_file
+from ace321.validation.dates import StrictDate
 
 router = APIRouter(tags=["batches"])
 _EXAMPLE_CSV = (
@@ -72,44 +69,6 @@ _REQUEST_BODY = {
 }
 
 
-def _date(text: str | None, field: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return parse_date(text)
-    except ValueError:
-        raise ApiProblem(422, f"{field}: {text!r} is not a date (YYYY-MM-DD)",
-                         code="INVALID_REQUEST", issues=[issue(
-                             "INVALID_REQUEST", f"{text!r} is not a date (YYYY-MM-DD)",
-                             field=field)]) from None
-
-
-async def _upload(request: Request, name: str | None, as_of: dt.date | None
-                  ) -> tuple[str, bytes, str, dt.date | None]:
-    """(kind, bytes, name, as_of) of the upload, whatever its Content-Type."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media == "multipart/form-data":
-        form = await request.form(max_files=1, max_fields=10)
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise ApiProblem(422, "file: the multipart body needs a file field `file`",
-                             code="INVALID_REQUEST", issues=[issue(
-                                 "INVALID_REQUEST", "a file field `file` is required",
-                                 field="file")])
-        data = await upload.read()
-        form_date = form.get("as_of")
-        as_of = as_of or _date(form_date if isinstance(form_date, str) else None, "as_of")
-        filename = name or upload.filename or "upload.csv"
-        return kind_of(filename), data, filename, as_of
-    if media in ("text/csv", "application/csv", "text/plain"):
-        return "csv", await request.body(), name or "upload.csv", as_of
-    if media == "application/json" or media.endswith("+json"):
-        return "json", await request.body(), name or "upload.json", as_of
-    raise ApiProblem(415, f"Content-Type {media or '(none)'!r} is not accepted: send "
-                          "multipart/form-data, text/csv or application/json",
-                     code="UNSUPPORTED_MEDIA_TYPE")
-
-
 def _replay(stored: idempotency.Stored) -> Response:
     headers = {"Idempotent-Replayed": "true"}
     if stored.status == 201:
@@ -137,7 +96,7 @@ async def create_batch(
     shipments) and store it in one transaction. Earlier SCREENED shipments whose decision
     becomes stricter are re-screened. Returns the batch with counts, decisions and problems.
     Operators and admins only."""
-    kind, data, filename, as_of = await _upload(request, name, as_of)
+    kind, data, filename, as_of = await order_upload(request, name, as_of)
     fingerprint = hashlib.sha256(b"\0".join([
         b"POST /v1/batches", kind.encode(), filename.encode(), str(as_of).encode(), data,
     ])).hexdigest()

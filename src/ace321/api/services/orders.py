@@ -11,13 +11,17 @@ import re
 from typing import Any
 
 import polars as pl
+from fastapi import Request
 from pydantic import TypeAdapter, ValidationError
+from starlette.datastructures import UploadFile
 
 from ace321.api.problems import ApiProblem, issue, validation_issues
 from ace321.api.schemas.screening import ScreenCreate, ShipmentCreate, ShipmentList
+from ace321.app.uploads import kind_of
 from ace321.intake import UnusableInput, columns, frame_from_shipments
 from ace321.intake.json_orders import rows_from_shipments
 from ace321.intake.json_text import parse_json_bytes
+from ace321.validation.dates import parse_date
 
 _JSON_PATH = re.compile(r"(shipments\[\d+\](?:\.lines(?:\[\d+\])?)?)")
 
@@ -111,3 +115,42 @@ def frame_from_json_bytes(data: bytes, source: str, as_of: dt.date | None
         shipments = parsed
     return frame_from_json([s.model_dump(exclude_unset=True) for s in shipments],
                            "body"), as_of
+
+
+def request_date(text: str | None, field: str) -> dt.date | None:
+    """A date of a form or query field (strict ISO), or a 422 problem naming the field."""
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise ApiProblem(422, f"{field}: {text!r} is not a date (YYYY-MM-DD)",
+                         code="INVALID_REQUEST", issues=[issue(
+                             "INVALID_REQUEST", f"{text!r} is not a date (YYYY-MM-DD)",
+                             field=field)]) from None
+
+
+async def order_upload(request: Request, name: str | None, as_of: dt.date | None
+                  ) -> tuple[str, bytes, str, dt.date | None]:
+    """(kind, bytes, name, as_of) of the upload, whatever its Content-Type."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "multipart/form-data":
+        form = await request.form(max_files=1, max_fields=10)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise ApiProblem(422, "file: the multipart body needs a file field `file`",
+                             code="INVALID_REQUEST", issues=[issue(
+                                 "INVALID_REQUEST", "a file field `file` is required",
+                                 field="file")])
+        data = await upload.read()
+        form_date = form.get("as_of")
+        as_of = as_of or request_date(form_date if isinstance(form_date, str) else None, "as_of")
+        filename = name or upload.filename or "upload.csv"
+        return kind_of(filename), data, filename, as_of
+    if media in ("text/csv", "application/csv", "text/plain"):
+        return "csv", await request.body(), name or "upload.csv", as_of
+    if media == "application/json" or media.endswith("+json"):
+        return "json", await request.body(), name or "upload.json", as_of
+    raise ApiProblem(415, f"Content-Type {media or '(none)'!r} is not accepted: send "
+                          "multipart/form-data, text/csv or application/json",
+                     code="UNSUPPORTED_MEDIA_TYPE")

@@ -24,6 +24,7 @@ from ace321.api.schemas.screening import (
 )
 from ace321.api.services.orders import frame_from_json
 from ace321.rules import RuleSet
+from ace321.screening.result import ScreeningResult
 
 # The problems every route taking shipments may give: no key, wrong role, too large, malformed.
 SHIPMENTS_PROBLEMS = problems(401, 403, 413, 422)
@@ -72,13 +73,21 @@ def screening_document(rules: RuleSet, request: ShipmentsRequest, *, costs: bool
     """The screening document with each shipment's ``costs`` and the summary's totals (as
     ``ace321 check --costs``) and/or each shipment's ``risk`` with ``risk_summary``. Screened on
     its own, not coalesced with other requests: risk statistics read the whole request."""
-    from ace321.costs import estimate
-    from ace321.costs.document import screening_document as with_costs
-    from ace321.risk import load_model, score_result
     from ace321.screening import screen
 
     result = screen(request.frame(), rules=rules, default_arrival=request.as_of,
                     rates=request.rates)
+    return result_document(result, rules, costs=costs, risk=risk)
+
+
+def result_document(result: ScreeningResult, rules: RuleSet, *, costs: bool, risk: bool
+                    ) -> dict[str, Any]:
+    """The document of a screening result, with costs and/or risk as asked (the JSON body's
+    and the order file's screen share it)."""
+    from ace321.costs import estimate
+    from ace321.costs.document import screening_document as with_costs
+    from ace321.risk import load_model, score_result
+
     document = with_costs(result, estimate(result, rules=rules)) if costs else result.to_document()
     if risk:
         scored = score_result(result, model=load_model(), rules=rules)
