@@ -12,7 +12,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HTS_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "hts_2026_revision_4.csv"
 COSTS_KEYS = {"entry_type", "value_usd", "duty_usd", "mpf_usd", "total_usd", "fiscal_year",
               "hts_revision", "lines", "not_estimated", "warnings"}
-LINE_KEYS = {"row", "hts_code", "rate_line", "column", "rate_text", "duty_usd", "measures", "not_estimated"}
+LINE_KEYS = {"row", "hts_code", "value_usd", "rate_line", "column", "rate_text", "duty_usd", "measures", "not_estimated"}
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -13,6 +13,7 @@ def test_ad_valorem(costs_kit, helpers):
     line = cost["lines"][0]
     assert (line["rate_line"], line["column"], line["rate_text"]) == ("6109.10.00", "general", "16.5%")
     assert line["duty_usd"] == "19.80" and cost["duty_usd"] == "19.80"
+    assert line["value_usd"] == "120.00"  # the value the 16.5% is assessed on
     assert cost["entry_type"] == "11" and cost["hts_revision"] == "HTS 2026 revision 4"
 
 

@@ -1,10 +1,11 @@
 """The ``costs`` object of each shipment (JSON), built from ``duty.Costs``.
 
 Shape: ``{"entry_type", "value_usd", "duty_usd", "mpf_usd", "total_usd", "fiscal_year",
-"hts_revision", "lines": [{"row", "hts_code", "rate_line", "column", "rate_text", "duty_usd",
+"hts_revision", "lines": [{"row", "hts_code", "value_usd", "rate_line", "column", "rate_text", "duty_usd",
 "measures": [{"code", "heading", "rate", "amount_usd", "reference"}], "not_estimated": [...]}],
 "not_estimated": [{"code", "message"}], "warnings": [{"code", "message"}]}``, money as decimal
-strings. A line's ``duty_usd`` is its ordinary duty (the rate of its column); its additional
+strings. A line's ``value_usd`` is the value its duty is assessed on (quantity x unit price x
+the line's USD rate, as screened); its ``duty_usd`` is its ordinary duty (the rate of its column); its additional
 duties are its ``measures``; the shipment's ``duty_usd`` is the sum of both over its lines.
 """
 
@@ -30,13 +31,13 @@ def _entries(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
 def line_documents(costs: Costs) -> dict[str, list[dict[str, Any]]]:
     """Each priced shipment's lines, by shipment id, in input order."""
     by_shipment: dict[str, list[dict[str, Any]]] = {}
-    columns = ["shipment_id", "_row", "hts_code", "key_id", "duty_cents",
+    columns = ["shipment_id", "_row", "hts_code", "value_line", "key_id", "duty_cents",
                *(f"m{i}_cents" for i in range(MAX_MEASURES)),
                *(f"_s{i}_missing" for i in range(MAX_SPECIFIC)), "adcvd_case"]
     for row in costs.lines.sort("_row").select(columns).iter_rows():
-        shipment_id, line_row, hts_code, key_id, duty_cents = row[:5]
-        amounts = row[5:5 + MAX_MEASURES]
-        missing = row[5 + MAX_MEASURES:5 + MAX_MEASURES + MAX_SPECIFIC]
+        shipment_id, line_row, hts_code, value_line, key_id, duty_cents = row[:6]
+        amounts = row[6:6 + MAX_MEASURES]
+        missing = row[6 + MAX_MEASURES:6 + MAX_MEASURES + MAX_SPECIFIC]
         adcvd_case = row[-1]
         price = costs.keys[key_id]
         not_estimated = list(price.not_estimated)
@@ -54,6 +55,8 @@ def line_documents(costs: Costs) -> dict[str, list[dict[str, Any]]]:
         by_shipment.setdefault(shipment_id, []).append({
             "row": line_row,
             "hts_code": hts_code,
+            "value_usd": None if value_line is None else str(
+                Decimal(value_line).quantize(CENT, ROUND_HALF_UP)),
             "rate_line": price.rate_line,
             "column": price.column,
             "rate_text": price.rate_text,

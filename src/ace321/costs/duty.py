@@ -36,7 +36,8 @@ class Costs:
     revision: str
     keys: list[KeyPrice]
     lines: pl.DataFrame
-    """Priced lines: shipment_id, _row, _line, hts_code, key_id, duty_cents (null: not
+    """Priced lines: shipment_id, _row, _line, hts_code, value_line (USD, as screened), key_id,
+    duty_cents (null: not
     estimated), m0_cents.., _s0_missing.. (a specific part without its quantity), adcvd_case."""
     shipments: pl.DataFrame
     """Every shipment: shipment_id, decision, entry_type, value, duty_cents, mpf_cents,
@@ -166,7 +167,7 @@ def estimate(result: Any, *, rules: RuleSet, schedule: Schedule | None = None,
     for group in _LINE_EXPRS:
         plan = plan.with_columns(group)
     line_costs = plan.select(
-        "shipment_id", "_row", "_line", "hts_code", "key_id", "duty_cents",
+        "shipment_id", "_row", "_line", "hts_code", "value_line", "key_id", "duty_cents",
         *(f"m{index}_cents" for index in range(MAX_MEASURES)),
         *(f"_s{index}_missing" for index in range(MAX_SPECIFIC)), "adcvd_case",
         "_mpf_base", "usmca", "_ch99", "_v", (pl.col("hts").str.len_chars() != 10).alias("_short"),
