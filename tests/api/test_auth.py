@@ -146,16 +146,21 @@ def test_viewer_cannot_write(api, helpers):
     assert "operator" in body["detail"]
 
 
-def test_only_admins_override(api, helpers):
-    api.upload([api.shipment("O1")])
-    body = helpers.problem(api.post("/v1/shipments/O1/override", role="operator",
+def test_operators_and_admins_override_viewers_never(api, helpers):
+    # The rule of ace321.app.permissions, the same as the web's (clerks and admins).
+    api.upload([api.shipment("O1"), api.shipment("O3")])
+    body = helpers.problem(api.post("/v1/shipments/O1/override", role="viewer",
                                     json={"decision": "FORMAL_ENTRY", "reason": "x"}), 403)
-    assert "admin" in body["detail"]
-    assert api.post("/v1/batches", role="operator", json=[api.shipment("O2")]).status_code == 201
-    ok = api.post("/v1/shipments/O1/override", role="admin",
-                  json={"decision": "FORMAL_ENTRY", "reason": "broker asks"})
+    assert "operator" in body["detail"]
+    assert api.get("/v1/shipments/O1", role="viewer").json()["decision"] != "FORMAL_ENTRY"
+    done = api.post("/v1/shipments/O1/override", role="operator",
+                    json={"decision": "FORMAL_ENTRY", "reason": "broker asks"})
+    assert done.status_code == 200, done.text
+    assert done.json()["decision"] == "FORMAL_ENTRY"
+    ok = api.post("/v1/shipments/O3/override", role="admin",
+                  json={"decision": "INFORMAL_ENTRY", "reason": "broker asks"})
     assert ok.status_code == 200, ok.text
-    assert ok.json()["decision"] == "FORMAL_ENTRY"
+    assert ok.json()["decision"] == "INFORMAL_ENTRY"
 
 
 def test_metrics_need_an_admin_key(api, helpers):

@@ -49,12 +49,12 @@ def test_a_shipment_rejected_by_cbp_may_be_overridden_before_it_is_filed_again(k
                      shipment_ids=["R1"],
                      filed_at=dt.datetime.fromisoformat("2026-11-23T12:00:00-05:00"))
     with pytest.raises(Refused) as refused:
-        override_decision(db, kit.rules, tenant="default", actor="t", now=kit.NOW,
+        override_decision(db, kit.rules, tenant="default", actor="t", role="clerk", now=kit.NOW,
                           shipment_id="R1", decision="FORMAL_ENTRY", reason="x")
     assert refused.value.code == "SHIPMENT_ON_FILED_TRIP"
     for status in ("TRANSMITTED", "REJECTED"):
         change_status(db, tenant="default", actor="t", now=kit.NOW, shipment_id="R1",
                       to=status, cause="CBP")
-    change = override_decision(db, kit.rules, tenant="default", actor="t", now=kit.NOW,
+    change = override_decision(db, kit.rules, tenant="default", actor="t", role="clerk", now=kit.NOW,
                                shipment_id="R1", decision="FORMAL_ENTRY", reason="x")
     assert (change.before, change.after) == ("INFORMAL_ENTRY", "FORMAL_ENTRY")

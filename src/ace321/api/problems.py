@@ -148,12 +148,13 @@ def _missing_body(request: Request) -> list[dict[str, Any]]:
                   f"object with {wanted})", field=name) for name in required]
 
 
-_APP_STATUS = {"NotFound": 404, "Refused": 409, "InvalidInput": 422, "Busy": 503,
+_APP_STATUS = {"NotFound": 404, "Forbidden": 403, "Refused": 409, "InvalidInput": 422, "Busy": 503,
                "ManifestRefused": 422}
 
 
 def app_problem(error: AppError, *, prefix: str = "") -> ApiProblem:
-    """A workflow's refusal (``ace321.app.errors``) as a problem: not found 404, refused by the
+    """A workflow's refusal (``ace321.app.errors``) as a problem: not found 404, the role does
+    not allow it 403, refused by the
     stored state 409, unusable input 422, busy 503 (retry)."""
     status = next((_APP_STATUS[k.__name__] for k in type(error).__mro__
                    if k.__name__ in _APP_STATUS), 409)

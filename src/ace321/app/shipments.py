@@ -14,9 +14,17 @@ from sqlalchemy.orm import Session
 
 from ace321.app.errors import InvalidInput, NotFound, Refused, problem
 from ace321.app.paging import decode_cursor, encode_cursor
+from ace321.app.permissions import check_override
 from ace321.rules import RuleSet
 from ace321.storage import Database, StorageError, queries
-from ace321.storage.lifecycle import TransitionError, find, override, transition
+from ace321.storage.lifecycle import (
+    TransitionError,
+    find,
+    override,
+    override_refusal,
+    stricter_paths,
+    transition,
+)
 from ace321.storage.models import AuditEvent, Shipment
 from ace321.storage.trips import open_trips_of
 
@@ -130,13 +138,43 @@ def _refuse_on_filed_trip(session: Session, shipment: Shipment) -> None:
         problem("SHIPMENT_ON_FILED_TRIP", f"shipments[{shipment_id}]", message)])
 
 
-def override_decision(db: Database, rules: RuleSet, *, tenant: str, actor: str,
+@dataclass
+class OverrideOptions:
+    """What an override of a shipment may do now: the stricter paths, or why none."""
+
+    choices: tuple[str, ...]
+    refusal: str | None = None
+    code: str | None = None
+
+
+def override_options(db: Database, *, tenant: str, shipment_id: str) -> OverrideOptions:
+    """The decisions strictly stricter than the shipment's, unless ``override_decision`` would
+    refuse any override now (filed trip, INVALID, a status past transmission, none stricter):
+    then no choice and the refusal, with the same code and message."""
+    with db.reading() as session:
+        try:
+            shipment = find(session, shipment_id, tenant)
+        except StorageError:
+            raise NotFound(f"no shipment {shipment_id!r}") from None
+        try:
+            _refuse_on_filed_trip(session, shipment)
+        except Refused as refused:
+            return OverrideOptions((), refused.message, refused.code)
+        message = override_refusal(shipment)
+        if message is not None:
+            return OverrideOptions((), message, "OVERRIDE_REFUSED")
+        return OverrideOptions(stricter_paths(shipment.decision))
+
+
+def override_decision(db: Database, rules: RuleSet, *, tenant: str, actor: str, role: str,
                       now: dt.datetime, shipment_id: str, decision: str, reason: str) -> Change:
-    """Set a stricter entry path by hand (INFORMAL_ENTRY or FORMAL_ENTRY), with a reason.
+    """Set a stricter entry path by hand (INFORMAL_ENTRY or FORMAL_ENTRY), with a reason, as
+    an account with ``role`` (``ace321.app.permissions``: not a viewer).
 
     Refused while the shipment is on a filed trip that is not cancelled: the trip's files say
     what was filed, so the trip must be cancelled (or amended with CBP) first.
     """
+    check_override(role)
     try:
         before, after = override(db, shipment_id, decision, reason=reason, actor=actor, now=now,
                                  rules_version=rules.version, tenant=tenant,

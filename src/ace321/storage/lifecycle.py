@@ -91,6 +91,30 @@ def transition(db: Database, shipment_id: str, to: str, *, actor: str, cause: st
         return current, to
 
 
+def stricter_paths(decision: str) -> tuple[str, ...]:
+    """The decisions an override may set on a shipment decided ``decision`` (maybe none)."""
+    return tuple(d for d in OVERRIDE_DECISIONS if STRICTNESS[d] > STRICTNESS[decision])
+
+
+def override_refusal(shipment: Shipment, decision: str | None = None) -> str | None:
+    """Why ``shipment`` cannot be overridden to ``decision`` (``None``: to any path), or None.
+
+    ``override`` refuses with it; the pages ask it first, to show the refusal before the form.
+    """
+    shipment_id, before = shipment.shipment_id, shipment.decision
+    if before == "INVALID":
+        return f"shipment {shipment_id} is INVALID: correct and re-import it"
+    if decision is not None and STRICTNESS[decision] <= STRICTNESS[before]:
+        return (f"override of {shipment_id} to {decision} refused: it is not stricter than its "
+                f"decision {before} (SECTION_321/GIFT < INFORMAL_ENTRY < FORMAL_ENTRY)")
+    if decision is None and not stricter_paths(before):
+        return (f"shipment {shipment_id} is already {before}, the strictest path: no override "
+                "can make it stricter")
+    if shipment.status not in OVERRIDABLE_STATUSES:
+        return f"shipment {shipment_id} is {shipment.status}: its decision can no longer change"
+    return None
+
+
 def override(db: Database, shipment_id: str, decision: str, *, reason: str, actor: str,
              now: dt.datetime, rules_version: str, tenant: str = "default",
              check: Callable[[Session, Shipment], None] | None = None) -> tuple[str, str]:
@@ -112,16 +136,10 @@ def override(db: Database, shipment_id: str, decision: str, *, reason: str, acto
         shipment = find(session, shipment_id, tenant, for_update=True)
         if check is not None:
             check(session, shipment)
+        refused = override_refusal(shipment, decision)
+        if refused is not None:
+            raise TransitionError(refused)
         before = shipment.decision
-        if before == "INVALID":
-            raise TransitionError(f"shipment {shipment_id} is INVALID: correct and re-import it")
-        if STRICTNESS[decision] <= STRICTNESS[before]:
-            raise TransitionError(
-                f"override of {shipment_id} to {decision} refused: it is not stricter than its "
-                f"decision {before} (SECTION_321/GIFT < INFORMAL_ENTRY < FORMAL_ENTRY)")
-        if shipment.status not in OVERRIDABLE_STATUSES:
-            raise TransitionError(
-                f"shipment {shipment_id} is {shipment.status}: its decision can no longer change")
         after = strictest(decision, shipment.rules_decision)
         session.execute(update(Shipment).where(Shipment.id == shipment.id).values(
             override_decision=decision, decision=after, ace_shipment_type=stored_type(after),

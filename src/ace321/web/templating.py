@@ -54,6 +54,16 @@ def money(value: Any) -> str:
     return f"${amount:,.2f}"
 
 
+def amount(value: Any) -> str:
+    """A plain amount with two decimals and thousands separators (the currency is in the
+    column's header): exact, from Decimal or its text."""
+    if value is None or value == "":
+        return "—"
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return f"{Decimal(str(value)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+
+
 def when(value: Any) -> str:
     """An ISO time as ``YYYY-MM-DD HH:MM ±HH:MM`` (its own offset kept)."""
     if value is None or value == "":
@@ -72,7 +82,7 @@ def when(value: Any) -> str:
 
 templates = Jinja2Templates(directory=str(TEMPLATES))
 templates.env.filters.update(decision=decision_label, status=status_label, symbol=status_symbol,
-                             money=money, when=when)
+                             money=money, amount=amount, when=when)
 templates.env.globals.update(version=__version__, DECISION_LABELS=DECISION_LABELS)
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from ace321.api.deps import Admin, DbDep, NowDep, RulesDep, SettingsDep, Viewer
+from ace321.api.deps import DbDep, NowDep, RulesDep, SettingsDep, Viewer, require
 from ace321.api.responses import problems
 from ace321.api.schemas.shipments import (
     DecisionCode,
@@ -18,10 +18,14 @@ from ace321.api.schemas.shipments import (
     ShipmentPublic,
     Status,
 )
-from ace321.app import shipments
+from ace321.app import permissions, shipments
+from ace321.storage.api_keys import Principal
 from ace321.validation.dates import StrictDate
 
 router = APIRouter(tags=["shipments"])
+# The application layer's rule (an override only makes a path stricter: operators and admins).
+Overrider = Annotated[Principal, Depends(require(permissions.needed_role(permissions.OVERRIDE,
+                                                                         "api")))]
 
 
 @router.get("/shipments", response_model=ShipmentPagePublic, responses=problems(401, 422),
@@ -60,16 +64,16 @@ def get_shipment(shipment_id: str, caller: Viewer, db: DbDep) -> JSONResponse:
 
 @router.post("/shipments/{shipment_id}/override", response_model=ShipmentPublic,
              responses=problems(401, 403, 404, 409, 413, 422),
-             summary="Override a decision (admins)")
-async def override_shipment(shipment_id: str, body: OverrideCreate, caller: Admin, db: DbDep,
+             summary="Override a decision (operators and admins)")
+async def override_shipment(shipment_id: str, body: OverrideCreate, caller: Overrider, db: DbDep,
                             rules: RulesDep, now: NowDep) -> JSONResponse:
     """Set a stricter entry path by hand: INFORMAL_ENTRY or FORMAL_ENTRY, stricter than the
     decision, with a reason, before transmission. Never grants de minimis or a gift the rules
-    deny. Admins only."""
+    deny. Operators and admins (the same rule as the web's clerks and admins)."""
     def override() -> dict[str, object]:
         shipments.override_decision(db, rules, tenant=caller.tenant, actor=caller.actor,
-                                    now=now, shipment_id=shipment_id, decision=body.decision,
-                                    reason=body.reason)
+                                    role=caller.role, now=now, shipment_id=shipment_id,
+                                    decision=body.decision, reason=body.reason)
         return shipments.shipment_detail(db, tenant=caller.tenant, shipment_id=shipment_id)
 
     return JSONResponse(await run_in_threadpool(override))

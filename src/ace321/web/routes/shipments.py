@@ -6,16 +6,19 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from ace321.app import shipments as shipment_service
 from ace321.app.errors import AppError, NotFound
+from ace321.app.permissions import OVERRIDE, may_override, needed_role
+from ace321.app.shipment_costs import costs_section
 from ace321.screening.result import DECISION_ORDER
-from ace321.storage.lifecycle import OVERRIDE_DECISIONS, STATUSES
+from ace321.storage.lifecycle import STATUSES
+from ace321.storage.users import WebUser
 from ace321.web import listing
-from ace321.web.security import Clerk, Reader, WebError
+from ace321.web.security import Reader, WebError, role_check
 from ace321.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -57,40 +60,51 @@ async def shipment_csv(request: Request, user: Reader) -> Response:
 
 
 def _detail(request: Request, user: Reader, shipment_id: str) -> dict[str, object]:
+    """The shipment page's data: the detail, its costs section and what an override may do."""
+    db = request.app.state.db
     try:
-        return shipment_service.shipment_detail(request.app.state.db, tenant=user.tenant,
-                                                shipment_id=shipment_id)
+        shipment = shipment_service.shipment_detail(db, tenant=user.tenant,
+                                                    shipment_id=shipment_id)
+        options = shipment_service.override_options(db, tenant=user.tenant,
+                                                    shipment_id=shipment_id)
     except NotFound:
         raise WebError(404, f"No shipment {shipment_id!r} in your tenant.",
                        title="Not found") from None
+    return {"s": shipment, "options": options, "may_override": may_override(user.role),
+            "costs": costs_section(shipment.get("costs"), shipment["lines"],
+                                   shipment.get("arrival_date"))}
 
 
 @router.get("/shipments/{shipment_id}")
 async def shipment_page(request: Request, shipment_id: str, user: Reader) -> Response:
-    shipment = await run_in_threadpool(_detail, request, user, shipment_id)
-    return render(request, "shipment.html", {
-        "s": shipment, "override_decisions": OVERRIDE_DECISIONS,
-        "message": request.query_params.get("done")})
+    context = await run_in_threadpool(_detail, request, user, shipment_id)
+    return render(request, "shipment.html", {**context,
+                                             "message": request.query_params.get("done")})
+
+
+# The application layer's rule (an override only makes a path stricter: clerks and admins).
+Overrider = Annotated[WebUser, Depends(role_check(needed_role(OVERRIDE, "web")))]
 
 
 @router.post("/shipments/{shipment_id}/override")
 async def shipment_override(
-    request: Request, shipment_id: str, user: Clerk,
+    request: Request, shipment_id: str, user: Overrider,
     decision: Annotated[str, Form(max_length=40)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     db, rules = request.app.state.db, request.app.state.rules
     try:
         await run_in_threadpool(lambda: shipment_service.override_decision(
-            db, rules, tenant=user.tenant, actor=user.actor, now=request.app.state.web_clock(),
-            shipment_id=shipment_id, decision=decision, reason=reason))
+            db, rules, tenant=user.tenant, actor=user.actor, role=user.role,
+            now=request.app.state.web_clock(), shipment_id=shipment_id, decision=decision,
+            reason=reason))
     except NotFound:
         raise WebError(404, f"No shipment {shipment_id!r} in your tenant.",
                        title="Not found") from None
     except AppError as error:
-        shipment = await run_in_threadpool(_detail, request, user, shipment_id)
+        context = await run_in_threadpool(_detail, request, user, shipment_id)
         return render(request, "shipment.html", {
-            "s": shipment, "override_decisions": OVERRIDE_DECISIONS, "error": error.message,
-            "error_code": error.code, "reason": reason, "chosen": decision}, status=409)
+            **context, "error": error.message, "error_code": error.code, "reason": reason,
+            "chosen": decision}, status=409)
     return RedirectResponse(f"/shipments/{quote(shipment_id, safe='')}?done=override",
                             status_code=303)
