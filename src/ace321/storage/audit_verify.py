@@ -47,6 +47,8 @@ class Verification:
     legacy_events: int = 0
     shipments: int = 0
     anchors: int = 0
+    tenant_events: int | None = None
+    """With ``verify(tenant=...)``: the events of that tenant among the ``events`` verified."""
 
 
 @dataclass(frozen=True)
@@ -113,13 +115,17 @@ class _States:
         if isinstance(after.get("status"), str):
             self.status[key] = (after["status"], row.id)
 
-    def differences(self, session: Session) -> tuple[int, list[tuple[int | None, str]]]:
-        """(shipments compared, [(event id, problem)]) in the order of the shipments table."""
+    def differences(self, session: Session, tenant: int | None = None
+                    ) -> tuple[int, list[tuple[int | None, str]]]:
+        """(shipments compared, [(event id, problem)]) in the order of the shipments table;
+        only ``tenant``'s shipments when it is given."""
         found: list[tuple[int | None, str]] = []
         seen: set[tuple[int, str]] = set()
         count = 0
         query = select(Shipment.tenant_id, Shipment.shipment_id, Shipment.decision,
                        Shipment.status).order_by(Shipment.tenant_id, Shipment.shipment_id)
+        if tenant is not None:
+            query = query.where(Shipment.tenant_id == tenant)
         for tenant, shipment_id, decision, status in session.execute(
                 query.execution_options(yield_per=5000)):
             count += 1
@@ -136,10 +142,25 @@ class _States:
                                   f"events say {recorded[0]} (event {recorded[1]}): changed "
                                   "without the application"))
         for key in sorted(set(self.decision) - seen):
+            if tenant is not None and key[0] != tenant:
+                continue
             event_id = self.decision[key][1]
             found.append((event_id, f"shipment {key[1]!r} (tenant {key[0]}) is in the audit "
                           f"trail (event {event_id}) but not in the database: deleted by hand"))
         return count, found
+
+
+class _TenantEvents:
+    """Counts the verified events of one tenant, then passes each event on to ``fold``."""
+
+    def __init__(self, tenant: int, fold: Fold | None) -> None:
+        self.tenant, self.fold, self.count = tenant, fold, 0
+
+    def __call__(self, row: AuditEvent, event: dict[str, Any]) -> None:
+        if row.tenant_id == self.tenant:
+            self.count += 1
+        if self.fold is not None:
+            self.fold(row, event)
 
 
 def _chain_key(head: AuditHead, key: AuditKey | None) -> AuditKey:
@@ -152,9 +173,15 @@ def _chain_key(head: AuditHead, key: AuditKey | None) -> AuditKey:
 
 
 def verify(session: Session, *, anchors: Iterable[dict[str, Any]] = (),
-           key: AuditKey | None = None, states: bool = True) -> Verification:
+           key: AuditKey | None = None, states: bool = True,
+           tenant: int | None = None) -> Verification:
     """The chain, its head, the stored decisions and statuses, and ``anchors`` (parsed lines
-    of an anchor file). Raises StorageError when the key at hand is not the chain's key."""
+    of an anchor file). Raises StorageError when the key at hand is not the chain's key.
+
+    ``tenant`` (a tenant's id) still verifies the whole chain, which every tenant's events
+    share, but reports for that tenant only: ``tenant_events`` counts its events, only its
+    shipments are compared, and a break at another tenant's event names neither the event nor
+    its content (``scoped_problem``)."""
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
     if head is None:
         return Verification(False, 0, None, "the chain head (table audit_head) is missing: it "
@@ -165,9 +192,11 @@ def verify(session: Session, *, anchors: Iterable[dict[str, Any]] = (),
                             "upgrade)")
     chain_key = _chain_key(head, key)
     legacy = head.legacy_last_id or 0
-    fold = _States() if states else None
-    last, last_hash, broken = _walk(session, chain_key, legacy, fold)
-    result = Verification(True, last, key_id=chain_key.key_id, legacy_events=legacy)
+    fold: Any = _States() if states else None
+    counter = _TenantEvents(tenant, fold) if tenant is not None else None
+    last, last_hash, broken = _walk(session, chain_key, legacy, counter or fold)
+    result = Verification(True, last, key_id=chain_key.key_id, legacy_events=legacy,
+                          tenant_events=None if counter is None else counter.count)
     if broken is not None:
         return _fail(result, broken.event_id, broken.problem)
     expected_mac = audit.head_mac(chain_key, last_id=head.last_id, last_hash=head.last_hash,
@@ -200,13 +229,28 @@ def verify(session: Session, *, anchors: Iterable[dict[str, Any]] = (),
                          f"{problem[1]}")
         result.anchors += 1
     if fold is not None:
-        result.shipments, differences = fold.differences(session)
+        result.shipments, differences = fold.differences(session, tenant)
         if differences:
             result.details = [problem for _, problem in differences]
             event_id, problem = differences[0]
             more = f" (and {len(differences) - 1} more)" if len(differences) > 1 else ""
             return _fail(result, event_id, problem + more)
     return result
+
+
+def scoped_problem(session: Session, result: Verification, tenant: int) -> str | None:
+    """``result.problem`` as a user of ``tenant`` may read it: a break at another tenant's
+    event (or at no event) says only that the shared chain is broken, and where to look."""
+    if result.ok or result.problem is None:
+        return None
+    if result.details:
+        return result.problem  # the shipments compared, with ``tenant`` given, are its own
+    owner = None if result.event_id is None else session.scalar(
+        select(AuditEvent.tenant_id).where(AuditEvent.id == result.event_id))
+    if owner == tenant:
+        return result.problem
+    return ("the audit chain shared by every tenant is broken outside your tenant's events; "
+            "the administrator of the installation sees where with `ace321 audit verify`")
 
 
 def _fail(result: Verification, event_id: int | None, problem: str) -> Verification:

@@ -6,6 +6,7 @@ Only reads; decisions, statuses and files come from the core and storage as stor
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,8 +17,10 @@ from ace321.storage.lifecycle import STATUSES
 from ace321.storage.models import Shipment
 from ace321.storage.trip_models import TRIP_STATUSES, CbpResponse, TripRecord
 from ace321.storage.users import WebUser, utc
+from ace321.vocabulary import RiskBand
 
 UPCOMING_DAYS = 7
+HIGH_RISK_LIMIT = 20
 
 
 def dashboard(db: Database, user: WebUser, today: dt.date) -> dict[str, Any]:
@@ -58,9 +61,26 @@ def dashboard(db: Database, user: WebUser, today: dt.date) -> dict[str, Any]:
                      for r in session.scalars(
                          select(CbpResponse).where(CbpResponse.tenant_id == tenant)
                          .order_by(CbpResponse.id.desc()).limit(10))]
-    return {"by_decision": by_decision, "by_status": by_status, "arrivals": arrivals,
+        high_risk, high_risk_count = _high_risk(session, tenant)
+    return {"high_risk": high_risk, "high_risk_count": high_risk_count,"by_decision": by_decision, "by_status": by_status, "arrivals": arrivals,
             "trips_by_status": trips_by_status, "trips": trips, "responses": responses,
             "shipments": sum(by_decision.values())}
+
+
+def _high_risk(session: Any, tenant: int) -> tuple[list[dict[str, Any]], int]:
+    """The tenant's shipments scored HIGH at ingest (``app.risk``): highest score first, then
+    the latest arrival; at most ``HIGH_RISK_LIMIT``, with how many there are in all."""
+    high = (Shipment.tenant_id == tenant) & (Shipment.risk_band == RiskBand.HIGH.value)
+    count = session.scalar(select(func.count()).select_from(Shipment).where(high)) or 0
+    rows = session.execute(
+        select(Shipment.shipment_id, Shipment.risk_score, Shipment.risk_band,
+               Shipment.risk_signals, Shipment.decision, Shipment.status, Shipment.arrival_date)
+        .where(high).order_by(Shipment.risk_score.desc(), Shipment.arrival_date.desc(),
+                              Shipment.shipment_id).limit(HIGH_RISK_LIMIT))
+    return [{"shipment_id": r.shipment_id, "score": r.risk_score, "band": r.risk_band,
+             "signals": [signal["code"] for signal in json.loads(r.risk_signals or "[]")],
+             "decision": r.decision, "status": r.status, "arrival_date": r.arrival_date}
+            for r in rows], int(count)
 
 
 def recent_responses(db: Database, user: WebUser, limit: int) -> list[dict[str, Any]]:
@@ -105,14 +125,18 @@ def audit_events(db: Database, user: WebUser, filters: dict[str, Any]) -> list[d
                                          .limit(AUDIT_LIMIT))]
 
 
-def verify_chain(db: Database) -> dict[str, Any]:
-    """``audit verify`` of the whole chain (every tenant's events are one chain)."""
-    from ace321.storage import audit
+def verify_chain(db: Database, user: WebUser) -> dict[str, Any]:
+    """``audit verify`` (``storage.audit_verify.verify``) for the user's tenant: the whole
+    chain's integrity is checked, since every tenant's events are one chain, but only the
+    tenant's events are counted and only its shipments and problems shown."""
+    from ace321.storage.audit_verify import scoped_problem, verify
 
     with db.reading() as session:
-        result = audit.verify(session)
-    return {"ok": result.ok, "events": result.events, "event_id": result.event_id,
-            "problem": result.problem}
+        result = verify(session, tenant=user.tenant_id)
+        problem = scoped_problem(session, result, user.tenant_id)
+    return {"ok": result.ok, "events": result.tenant_events, "shipments": result.shipments,
+            "event_id": result.event_id if problem == result.problem else None,
+            "problem": problem}
 
 
 def tenant_people_and_keys(db: Database, user: WebUser

@@ -47,5 +47,5 @@ async def audit_page(request: Request, user: Reader) -> Response:
 @router.post("/audit/verify")
 async def audit_verify(request: Request, user: Checked) -> Response:
     # Verifying changes nothing: every role may ask (the CSRF check still applies to the form).
-    result = await run_in_threadpool(views.verify_chain, request.app.state.db)
+    result = await run_in_threadpool(views.verify_chain, request.app.state.db, user)
     return await _page(request, user, verification=result)
