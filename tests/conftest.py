@@ -117,6 +117,14 @@ def _reset_pg(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture
+def pg_url(_pg_schema: Any) -> str:
+    """The run's PostgreSQL schema, emptied: for fixtures that choose their database by their
+    own parameter (the browser tests' ``live_db``)."""
+    _reset_pg(_pg_schema.url)
+    return str(_pg_schema.url)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database: an SQLite file, or the run's PostgreSQL schema (emptied)."""

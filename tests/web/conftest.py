@@ -104,10 +104,21 @@ def site(db_url: str) -> Iterator[Site]:
 
 
 @pytest.fixture
-def sqlite_site(tmp_path: Path, _sqlite_template: Path) -> Iterator[Site]:
+def live_db(request: pytest.FixtureRequest, tmp_path: Path, _sqlite_template: Path) -> str:
+    """The database behind the live server: SQLite, unless a test parametrizes it indirectly
+    (``BOTH_DATABASES`` of the browser test modules) to run on PostgreSQL as well. Only a
+    representative subset does (sign-in, upload and decisions, trip filing and a response
+    import), to keep the browser run short."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
     path = tmp_path / "web.db"
     shutil.copy(_sqlite_template, path)
-    made = Site(f"sqlite:///{path}")
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def live_site(live_db: str) -> Iterator[Site]:
+    made = Site(live_db)
     yield made
     made.db.close()
 
@@ -119,12 +130,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live(sqlite_site: Site) -> Iterator[SimpleNamespace]:
-    """``sqlite_site`` served by uvicorn on 127.0.0.1 (a free port) in a thread."""
+def live(live_site: Site) -> Iterator[SimpleNamespace]:
+    """``live_site`` served by uvicorn on 127.0.0.1 (a free port) in a thread."""
     import uvicorn
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(sqlite_site.app, host="127.0.0.1", port=port,
+    server = uvicorn.Server(uvicorn.Config(live_site.app, host="127.0.0.1", port=port,
                                            log_level="warning", access_log=False,
                                            lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -134,7 +145,7 @@ def live(sqlite_site: Site) -> Iterator[SimpleNamespace]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
-    yield SimpleNamespace(url=f"http://127.0.0.1:{port}", site=sqlite_site)
+    yield SimpleNamespace(url=f"http://127.0.0.1:{port}", site=live_site)
     server.should_exit = True
     thread.join(10)
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+# Also over PostgreSQL (the run's schema, emptied): see ``live_db`` in conftest.py.
+BOTH_DATABASES = pytest.mark.parametrize("live_db", ["sqlite", "postgresql"], indirect=True)
+
 
 def _upload(page, web, arrival="2024-06-03"):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Upload orders").click()
@@ -14,6 +19,7 @@ def _upload(page, web, arrival="2024-06-03"):
     page.wait_for_url(re.compile(r"/batches/[0-9a-f-]+$"))
 
 
+@BOTH_DATABASES
 def test_upload_the_example_file_and_see_each_decision(page, web, shot):
     web.sign_in(page, "clerk@acme.example")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Upload orders").click()

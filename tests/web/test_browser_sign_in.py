@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 
+# Also over PostgreSQL (the run's schema, emptied): see ``live_db`` in conftest.py.
+BOTH_DATABASES = pytest.mark.parametrize("live_db", ["sqlite", "postgresql"], indirect=True)
+
+
+@BOTH_DATABASES
 def test_sign_in_and_sign_out(page, web, shot):
     page.goto("/")
     assert page.url.endswith("/sign-in")

@@ -8,6 +8,11 @@ import io
 import json
 import re
 
+import pytest
+
+# Also over PostgreSQL (the run's schema, emptied): see ``live_db`` in conftest.py.
+BOTH_DATABASES = pytest.mark.parametrize("live_db", ["sqlite", "postgresql"], indirect=True)
+
 TRUCK = {"name": "Volvo 12", "number": "T12", "vin": "1FUJGLDR3CLBP8834", "plate": "AB12345",
          "plate_state": "ON", "plate_country": "CA"}
 TRAILER = {"name": "Dry van 9", "number": "TR9", "type": "TL", "plate": "P1234X",
@@ -62,6 +67,7 @@ def test_profiles_show_whether_they_are_ready_for_ace(page, web, shot):
     shot(page, "07_profiles")
 
 
+@BOTH_DATABASES
 def test_create_a_trip_from_saved_profiles_file_it_download_and_import_a_response(
         page, web, shot):
     from pypdf import PdfReader
