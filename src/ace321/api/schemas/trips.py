@@ -72,9 +72,9 @@ class TripFilePublic(BaseModel):
     size: int = Field(description="Size in bytes.")
 
 
-class TripSummaryPublic(BaseModel):
-    """A filed trip in a list."""
-
+class _FiledTrip(BaseModel):
+    # The fields of a filed trip in both its list entry and its detail (in this order: the
+    # OpenAPI document lists them so); not a schema of its own.
     trip_number: str = Field(description="Trip number (SCAC + ...).")
     carrier_scac: str = Field(description="Carrier SCAC.")
     port_of_arrival: str = Field(description="Schedule D port code.")
@@ -87,6 +87,11 @@ class TripSummaryPublic(BaseModel):
     created_at: str = Field(description="When stored (UTC).")
     actor: str = Field(description="Who filed it.")
     rules_version: str = Field(description="Rules used to screen its shipments.")
+
+
+class TripSummaryPublic(_FiledTrip):
+    """A filed trip in a list."""
+
     shipments: int = Field(description="Shipments on the trip.")
     scns: int = Field(description="ACE shipments (SCNs) on the trip.")
 
@@ -99,21 +104,9 @@ class TripPagePublic(BaseModel):
                                                 "the last page.")
 
 
-class TripPublic(BaseModel):
+class TripPublic(_FiledTrip):
     """A filed trip with its shipments, files and CBP responses."""
 
-    trip_number: str = Field(description="Trip number (SCAC + ...).")
-    carrier_scac: str = Field(description="Carrier SCAC.")
-    port_of_arrival: str = Field(description="Schedule D port code.")
-    estimated_arrival: str = Field(description="Estimated arrival (port local time).")
-    arrival_date: str = Field(description="Arrival date at the port (local).")
-    status: str = Field(description="OPEN, TRANSMITTED, ACCEPTED, REJECTED, CANCELLED, ...")
-    control_number: int = Field(description="X12 interchange control number (ISA13).")
-    production: bool = Field(description="Filed for CBP production.")
-    filed_at: str = Field(description="When filed (UTC).")
-    created_at: str = Field(description="When stored (UTC).")
-    actor: str = Field(description="Who filed it.")
-    rules_version: str = Field(description="Rules used to screen its shipments.")
     trip: dict[str, Any] = Field(description="The trip as filed.")
     shipments: list[TripShipmentPublic] = Field(description="Shipments on the trip.")
     files: list[TripFilePublic] = Field(description="Files of the trip.")
