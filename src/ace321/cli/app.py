@@ -26,10 +26,11 @@ from ace321.cli.options import (
     opened,
     parse_date,
     read_inputs,
+    rules_or_exit,
     unusable,
 )
 from ace321.intake import UnusableInput
-from ace321.rules import RuleError, RuleSet, load_rules
+from ace321.rules import RuleSet
 
 app = typer.Typer(
     cls=GuardedGroup,
@@ -52,11 +53,7 @@ _fail = fail
 _date = parse_date
 
 
-def _rules() -> RuleSet:
-    try:
-        return load_rules()
-    except RuleError as error:
-        raise _fail(f"rules: {error}") from None
+_rules = rules_or_exit
 
 
 def _version(value: bool) -> None:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from ace321.intake import UnusableInput
+    from ace321.rules import RuleSet
     from ace321.storage import BatchInfo, Database
 
 err = ui.console(stderr=True)
@@ -100,6 +101,16 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """``error: MESSAGE`` on stderr; returns the exit to raise."""
     ui.error(message)
     return typer.Exit(code)
+
+
+def rules_or_exit() -> RuleSet:
+    """The bundled rules; a broken rule file ends the command (exit 2) naming file and key."""
+    from ace321.rules import RuleError, load_rules
+
+    try:
+        return load_rules()
+    except RuleError as error:
+        raise fail(f"rules: {error}") from None
 
 
 def now() -> dt.datetime:

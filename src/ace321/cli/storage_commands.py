@@ -42,6 +42,7 @@ from ace321.cli.options import (
     output_format,
     parse_date,
     read_inputs,
+    rules_or_exit,
     vocabulary,
 )
 from ace321.vocabulary import Decision, OverrideDecision, RiskBand, ShipmentStatus
@@ -70,13 +71,7 @@ def _open(db: str | None, tenant: str | None = DEFAULT_TENANT, access: Access = 
     return open_database(db, tenant=tenant, access=access)
 
 
-def _rules() -> Any:
-    from ace321.rules import RuleError, load_rules
-
-    try:
-        return load_rules()
-    except RuleError as error:
-        raise _fail(f"rules: {error}") from None
+_rules = rules_or_exit
 
 
 def _print_json(document: Any) -> None:
