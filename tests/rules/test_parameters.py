@@ -142,3 +142,22 @@ def test_dated_values_keeps_reference_and_note() -> None:
     with pytest.raises(RuleError, match=r"^x.yaml \(p\): values: '2019' is not a date"):
         dated_values("x.yaml (p)", {"2019": {"value": 0, "reference": "r0"}}, unit="count",
                      fits=lambda v: True)
+
+
+@pytest.mark.parametrize(("source", "manifest", "load", "what"), [
+    (RULES_DIR, "rules.yaml", load_rules, "rule-set"),
+    (RISK_DIR, "risk.yaml", load_model, "risk-model"),
+])
+def test_the_version_covers_the_manifest_and_a_missing_manifest_is_refused(
+        tmp_path: Path, source: Path, manifest: str, load, what: str) -> None:
+    root = _copy(source, tmp_path, "data")
+    bundled = load(None).version
+    assert load(root).version == bundled
+    path = root / manifest
+    # Even a comment in the manifest is a new version: the digest reads every file's bytes.
+    path.write_text(path.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    changed = load(root).version
+    assert changed != bundled and changed.split("+")[0] == bundled.split("+")[0]
+    path.unlink()
+    with pytest.raises(RuleError, match=rf"{manifest}: missing {what} manifest"):
+        load(root)

@@ -8,12 +8,11 @@ refuses an unknown key, a value without a reference or of the wrong unit, naming
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ace321.rules.parameters import RuleError, dated_values, read_yaml, require_keys
+from ace321.rules.parameters import RuleError, dated_values, read_tree, read_yaml, require_keys
 from ace321.rules.ruleset import Step
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -94,19 +93,10 @@ def _steps(where: str, unit: str, values: Any) -> tuple[Step, ...]:
 def load_model(directory: Path | str | None = None) -> RiskModel:
     """Load every file under ``directory`` (default: the bundled risk model) and check it."""
     root = Path(directory) if directory is not None else DATA_DIR
-    manifest_path = root / MANIFEST_FILE
-    if not manifest_path.is_file():
-        raise RuleError(f"{manifest_path}: missing risk-model manifest")
-    manifest = read_yaml(manifest_path)
-    require_keys(str(manifest_path), manifest, _MANIFEST_KEYS)
-    digest = hashlib.sha256()
+    tree = read_tree(root, MANIFEST_FILE, _MANIFEST_KEYS, "risk-model")
     signals: dict[str, Signal] = {}
     parameters: dict[str, RiskParameter] = {}
-    for path in sorted(root.rglob("*.yaml")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-        if path == manifest_path:
-            continue
+    for path in tree.files:
         name = path.stem
         where = str(path)
         document = read_yaml(path)
@@ -126,11 +116,10 @@ def load_model(directory: Path | str | None = None) -> RiskModel:
     for needed in ("bands.medium", "bands.high", "history.lookback_days"):
         if needed not in parameters:
             raise RuleError(f"{root}: missing parameter {needed}")
-    label = str(manifest.get("label", "unlabelled"))
     return RiskModel(
-        version=f"{label}+{digest.hexdigest()[:12]}",
-        label=label,
-        disclaimer=str(manifest.get("disclaimer", "")),
+        version=tree.version,
+        label=tree.label,
+        disclaimer=str(tree.manifest.get("disclaimer", "")),
         signals=signals,
         parameters=parameters,
     )

@@ -7,12 +7,11 @@ unknown key, a duplicate or unparseable date, a value without a reference, a wro
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ace321.rules.parameters import RuleError, dated_values, read_yaml, require_keys
+from ace321.rules.parameters import RuleError, dated_values, read_tree, read_yaml, require_keys
 from ace321.rules.ruleset import Parameter, RuleSet, Step
 
 __all__ = ["DATA_DIR", "RuleError", "load_rules"]
@@ -62,32 +61,22 @@ def _parameter(path: Path, name: str) -> Parameter:
 
 def load_rules(directory: Path | str | None = None) -> RuleSet:
     """Load every parameter under ``directory`` (default: the bundled rules) and check it."""
-    root = Path(directory) if directory is not None else DATA_DIR
-    manifest_path = root / MANIFEST_FILE
-    if not manifest_path.is_file():
-        raise RuleError(f"{manifest_path}: missing rule-set manifest")
-    manifest = read_yaml(manifest_path)
-    require_keys(str(manifest_path), manifest, MANIFEST_KEYS)
-    coverage_start = manifest.get("coverage_start")
+    tree = read_tree(Path(directory) if directory is not None else DATA_DIR, MANIFEST_FILE,
+                     MANIFEST_KEYS, "rule-set")
+    coverage_start = tree.manifest.get("coverage_start")
     if not isinstance(coverage_start, dt.date):
-        raise RuleError(f"{manifest_path}: coverage_start must be a date (YYYY-MM-DD)")
-    digest = hashlib.sha256()
+        raise RuleError(f"{tree.root / MANIFEST_FILE}: coverage_start must be a date (YYYY-MM-DD)")
     parameters: dict[str, Parameter] = {}
-    for path in sorted(root.rglob("*.yaml")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-        if path == manifest_path:
-            continue
-        name = ".".join(path.relative_to(root).with_suffix("").parts)
+    for path in tree.files:
+        name = ".".join(path.relative_to(tree.root).with_suffix("").parts)
         parameter = _parameter(path, name)
         if parameter.steps[0].start > coverage_start:
             raise RuleError(f"{path} ({name}): first value starts after coverage_start {coverage_start}")
         parameters[name] = parameter
-    label = str(manifest.get("label", "unlabelled"))
     return RuleSet(
-        version=f"{label}+{digest.hexdigest()[:12]}",
-        label=label,
+        version=tree.version,
+        label=tree.label,
         coverage_start=coverage_start,
-        disclaimer=str(manifest.get("disclaimer", "")),
+        disclaimer=str(tree.manifest.get("disclaimer", "")),
         parameters=parameters,
     )

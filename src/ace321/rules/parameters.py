@@ -14,6 +14,7 @@ parameter (``where``) and the path inside it (``values.2019-05-10.value``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,8 @@ from typing import Any
 
 import yaml
 
-__all__ = ["DatedValue", "RuleError", "dated_values", "read_yaml", "require_keys"]
+__all__ = ["DataTree", "DatedValue", "RuleError", "dated_values", "read_tree", "read_yaml",
+           "require_keys"]
 
 
 class RuleError(ValueError):
@@ -130,3 +132,35 @@ def dated_values(where: str, values: Any, *, unit: str, fits: Callable[[Any], bo
         found.append(DatedValue(start, entry[value_key], reference.strip(), note))
     return tuple(sorted(found, key=lambda dated: dated.start))
 
+
+
+@dataclass(frozen=True)
+class DataTree:
+    """A folder of rule data: its manifest, its other YAML files and the version they make."""
+
+    root: Path
+    manifest: dict[str, Any]
+    files: tuple[Path, ...]
+    """Every YAML file under the root but the manifest, in path order."""
+    label: str
+    version: str
+    """``<label>+<12 hex digits>``: the SHA-256 of every file's relative path and bytes, so any
+    change to any file (the manifest too) is a new version, and a decision can name its data."""
+
+
+def read_tree(root: Path, manifest_name: str, manifest_keys: set[str], what: str) -> DataTree:
+    """The data under ``root``, whose manifest ``manifest_name`` may hold ``manifest_keys``."""
+    manifest_path = root / manifest_name
+    if not manifest_path.is_file():
+        raise RuleError(f"{manifest_path}: missing {what} manifest")
+    manifest = read_yaml(manifest_path)
+    require_keys(str(manifest_path), manifest, manifest_keys)
+    digest = hashlib.sha256()
+    files = []
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+        if path != manifest_path:
+            files.append(path)
+    label = str(manifest.get("label", "unlabelled"))
+    return DataTree(root, manifest, tuple(files), label, f"{label}+{digest.hexdigest()[:12]}")
