@@ -121,15 +121,52 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction for migrations.
+
+    On SQLite foreign keys are off meanwhile: a migration that changes a column rebuilds its
+    table (create, copy, drop, rename), and dropping a parent table with foreign keys enforced
+    fails. That is SQLite's documented procedure (https://sqlite.org/lang_altertable.html,
+    "other kinds of table schema changes"): the pragma is a no-op inside a transaction, so it is
+    set before, and ``PRAGMA foreign_key_check`` must find nothing before the commit.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.dbapi_connection
+        if sqlite and raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")  # autocommit: no transaction is open yet
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                                       {"k": lock_key(_MIGRATION_LOCK)})
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StorageError(f"migration left {len(broken)} broken foreign "
+                                           f"key(s), e.g. {tuple(broken[0])}; nothing changed")
+        finally:
+            if sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> str | None:
     """Migrate the database to ``revision`` (in one transaction); returns the revision reached."""
     from alembic import command
 
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                               {"k": lock_key(_MIGRATION_LOCK)})
+    with _migrating(engine) as connection:
         command.upgrade(_alembic_config(connection), revision)
+    return current_revision(engine)
+
+
+def downgrade(engine: Engine, revision: str) -> str | None:
+    """Migrate the database back to ``revision`` (in one transaction)."""
+    from alembic import command
+
+    with _migrating(engine) as connection:
+        command.downgrade(_alembic_config(connection), revision)
     return current_revision(engine)
 
 

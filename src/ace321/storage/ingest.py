@@ -52,7 +52,7 @@ from ace321.storage.models import (
     Stamp,
     StatusChange,
 )
-from ace321.storage.types import STORED_INVALID_TYPE, StorageValueError, stored_type
+from ace321.storage.types import StorageValueError, stored_type
 from ace321.validation.cells import unstorable
 from ace321.validation.dates import date_expr
 
@@ -335,7 +335,7 @@ def _new_rows(session: Session, tenant_pk: int, screening: HistoryScreening, *,
         "phone_e164", "consignee_key", "line_count", pl.col("_value").alias("value_usd"),
         pl.col("decision").alias("rules_decision"),
         pl.lit(None, pl.String).alias("override_decision"), "decision",
-        pl.col("ace_shipment_type").fill_null(STORED_INVALID_TYPE),
+        "ace_shipment_type",
         pl.lit("SCREENED").alias("status"), pl.lit(rules.version).alias("rules_version"),
         "content_hash", pl.lit(stamp).alias("created_at"), pl.lit(stamp).alias("updated_at"),
     )
@@ -358,8 +358,7 @@ def _new_rows(session: Session, tenant_pk: int, screening: HistoryScreening, *,
         pl.col("shipment_id").replace_strict(seqs, default=1, return_dtype=pl.Int64)
         .alias("seq"), pl.lit("IMPORT").alias("cause"), "decision",
         pl.col("decision").alias("rules_decision"),
-        ace_shipment_type_expr(pl.col("decision")).fill_null(STORED_INVALID_TYPE)
-        .alias("ace_shipment_type"),
+        ace_shipment_type_expr(pl.col("decision")).alias("ace_shipment_type"),
         pl.col("_value").alias("value_usd"), "consignee_key",
         pl.lit(rules.version).alias("rules_version"), pl.lit(None, pl.String).alias("caused_by"),
         pl.lit(f"batch {batch.name}").alias("note"), pl.lit(issues).alias("issues"),

@@ -91,7 +91,7 @@ class Shipment(Base):
     rules_decision: Mapped[str] = mapped_column(String(20))
     override_decision: Mapped[str | None] = mapped_column(String(20))
     decision: Mapped[str] = mapped_column(String(20))
-    ace_shipment_type: Mapped[str] = mapped_column(String(20))
+    ace_shipment_type: Mapped[str | None] = mapped_column(String(20))  # NULL: INVALID
     status: Mapped[str] = mapped_column(String(20))
     rules_version: Mapped[str] = mapped_column(String(100))
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -167,7 +167,7 @@ class Decision(Base):
     cause: Mapped[str] = mapped_column(String(20))  # IMPORT, RESCREEN, OVERRIDE
     decision: Mapped[str] = mapped_column(String(20))
     rules_decision: Mapped[str] = mapped_column(String(20))
-    ace_shipment_type: Mapped[str] = mapped_column(String(20))
+    ace_shipment_type: Mapped[str | None] = mapped_column(String(20))  # NULL: INVALID
     value_usd: Mapped[Decimal | None] = mapped_column(Money(38, 12))
     consignee_key: Mapped[str | None] = mapped_column(String(600))
     rules_version: Mapped[str] = mapped_column(String(100))

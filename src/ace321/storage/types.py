@@ -10,21 +10,13 @@ from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-STORED_INVALID_TYPE = "PAPS"
-"""What the NOT NULL ``ace_shipment_type`` columns (schema 0001) hold for an INVALID shipment.
 
-An INVALID shipment has no ACE type (``ace321.screening.result.ace_shipment_type`` is None):
-every output derives the type from the decision, never from these columns. Making them
-nullable means rebuilding ``shipments`` on SQLite, which its foreign keys refuse inside the
-migration's transaction.
-"""
-
-
-def stored_type(decision: str) -> str:
-    """The value written to an ``ace_shipment_type`` column for ``decision``."""
+def stored_type(decision: str) -> str | None:
+    """The value written to an ``ace_shipment_type`` column for ``decision``: NULL for INVALID,
+    which is not fileable (the columns are nullable since migration 0012)."""
     from ace321.screening.result import ace_shipment_type
 
-    return ace_shipment_type(decision) or STORED_INVALID_TYPE
+    return ace_shipment_type(decision)
 
 
 class StorageValueError(ValueError):
