@@ -24,7 +24,7 @@ def test_shopify_upload_with_the_settings_saved_in_admin(page, web, shot):
     page.get_by_role("button", name="Replace exchange rates").click()
     page.wait_for_url(re.compile(r"done=rates"))
     assert page.locator("#rates-table tbody tr").count() == 3
-    shot(page, "14_admin_shopify_rates")
+    shot(page, "16_admin_shopify_rates")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Upload orders").click()
     status = page.locator("#shopify-status").inner_text()
@@ -39,4 +39,4 @@ def test_shopify_upload_with_the_settings_saved_in_admin(page, web, shot):
     # As `ace321 check examples/shopify_orders.csv --catalog ... --shipper ... --rates ...`.
     assert sorted(i.strip() for i in ids) == ["#1001", "#1002", "#1003"]
     assert decisions == ["Section 321"] * 3
-    shot(page, "15_shopify_batch")
+    shot(page, "17_shopify_batch")
