@@ -110,3 +110,42 @@ def write_frame(session: Session, table: Table, frame: pl.DataFrame, *,
     sql = f"INSERT INTO {target} VALUES ({', '.join(marker for _ in frame.columns)})"
     for start in range(0, frame.height, FRAME_CHUNK):
         connection.exec_driver_sql(sql, frame.slice(start, FRAME_CHUNK).rows())
+
+
+def read_frame(session: Session, select_sql: str, names: list[str]) -> pl.DataFrame:
+    """The rows of ``select_sql`` as a frame of String columns named ``names``, read inside the
+    session's transaction.
+
+    Every selected column must be text (``CAST(... AS TEXT)``), and ``select_sql`` holds no bind
+    parameters (COPY takes none): the caller writes its literals from typed values only (ints,
+    ISO dates, hex UUIDs). PostgreSQL sends the rows as COPY CSV, read by Polars; SQLite's rows
+    are fetched in chunks and turned into columns, never into per-row objects of ours. On a
+    million rows this is several times faster than a typed ``select`` read back through the
+    ORM's result processing.
+    """
+    connection = session.connection()
+    schema = dict.fromkeys(names, pl.String)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    if connection.dialect.name == "postgresql":
+        buffer = bytearray()
+        with driver.cursor() as cursor, cursor.copy(
+                f"COPY ({select_sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for block in copy:
+                buffer += block
+        if not buffer:
+            return pl.DataFrame(schema=schema)
+        # COPY writes NULL as an unquoted empty field and '' as a quoted one.
+        return pl.read_csv(bytes(buffer), has_header=False, schema=schema)
+    cursor = driver.cursor()
+    try:
+        cursor.execute(select_sql)
+        frames = []
+        while chunk := cursor.fetchmany(FRAME_CHUNK):
+            columns = list(zip(*chunk, strict=True))
+            frames.append(pl.DataFrame(
+                {name: pl.Series(name, values, dtype=pl.String)
+                 for name, values in zip(names, columns, strict=True)}))
+    finally:
+        cursor.close()
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)

@@ -13,14 +13,24 @@ import uuid
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from ace321.risk.frame import RISK_SCHEMA
+from ace321.storage.bulk import read_frame
 from ace321.storage.history import STRICTNESS, tenant_id
-from ace321.storage.models import Party, Shipment, ShipmentLine
 
 AFTER_DAYS = 31
+# Risk line name -> stored column, every one read as text (``bulk.read_frame``).
+_COLUMNS = {
+    "shipment_id": "s.shipment_id", "order_id": "s.order_id", "arrival": "s.arrival_date",
+    "person": "s.consignee_key", "consignee_name": "s.consignee_name",
+    "gift_text": "s.is_gift_text", "shipment_value": "s.value_usd",
+    "rules_decision": "s.rules_decision", "override_decision": "s.override_decision",
+    "address_text": "p.address", "postal": "p.postal_code", "description": "l.description",
+    "hts_code": "l.hts_code", "origin": "l.country_of_origin", "sku": "l.sku",
+    "quantity": "l.quantity", "unit_price": "l.unit_price", "usd_rate": "l.usd_rate",
+    "weight": "l.weight", "weight_unit": "l.weight_unit",
+}
 
 
 @dataclass(frozen=True)
@@ -39,30 +49,19 @@ def risk_history(session: Session, *, first: dt.date, last: dt.date, lookback_da
     tenant_pk = tenant_id(session, tenant)
     start = first - dt.timedelta(days=lookback_days)
     end = last + dt.timedelta(days=AFTER_DAYS)
-    query = (
-        select(
-            Shipment.shipment_id, Shipment.order_id, Shipment.arrival_date,
-            Shipment.consignee_key, Shipment.consignee_name, Shipment.is_gift_text,
-            Shipment.value_usd, Shipment.rules_decision, Shipment.override_decision,
-            Party.address, Party.postal_code,
-            ShipmentLine.description, ShipmentLine.hts_code, ShipmentLine.country_of_origin,
-            ShipmentLine.sku, ShipmentLine.quantity, ShipmentLine.unit_price, ShipmentLine.usd_rate,
-            ShipmentLine.weight, ShipmentLine.weight_unit,
-        )
-        .join(ShipmentLine, ShipmentLine.shipment_pk == Shipment.id)
-        .outerjoin(Party, and_(Party.shipment_pk == Shipment.id, Party.role == "consignee"))
-        .where(Shipment.tenant_id == tenant_pk, Shipment.arrival_date >= start,
-               Shipment.arrival_date <= end)
-    )
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    # Literals from typed values only (int, dates, a UUID): read_frame's COPY takes no binds.
+    where = (f"s.tenant_id = {int(tenant_pk)} AND s.arrival_date >= '{start.isoformat()}' "
+             f"AND s.arrival_date <= '{end.isoformat()}'")
     if exclude_batch is not None:
-        query = query.where(Shipment.batch_id != exclude_batch)
-    names = ["shipment_id", "order_id", "arrival", "person", "consignee_name", "gift_text",
-             "shipment_value", "rules_decision", "override_decision", "address_text", "postal",
-             "description", "hts_code", "origin", "sku", "quantity", "unit_price", "usd_rate",
-             "weight", "weight_unit"]
-    rows = [tuple(row) for row in session.execute(query)]
-    raw = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None) if rows else \
-        pl.DataFrame(schema={n: pl.String for n in names})
+        batch = uuid.UUID(str(exclude_batch))
+        where += f" AND s.batch_id <> '{batch.hex if sqlite else batch}'"
+    selected = ", ".join(f"CAST({column} AS TEXT)" for column in _COLUMNS.values())
+    raw = read_frame(session, (
+        f"SELECT {selected} FROM shipments AS s "
+        "JOIN shipment_lines AS l ON l.shipment_pk = s.id "
+        "LEFT OUTER JOIN parties AS p ON p.shipment_pk = s.id AND p.role = 'consignee' "
+        f"WHERE {where}"), list(_COLUMNS))
     as_float = {c: pl.col(c).cast(pl.String).cast(pl.Float64, strict=False)
                 for c in ("shipment_value", "quantity", "unit_price", "usd_rate", "weight")}
     unit_usd = as_float["unit_price"] * as_float["usd_rate"].fill_null(1.0)
@@ -70,7 +69,7 @@ def risk_history(session: Session, *, first: dt.date, last: dt.date, lookback_da
         .then(as_float["weight"] * 0.45359237).otherwise(as_float["weight"])
     lines = raw.select(
         pl.col("shipment_id").cast(pl.String), pl.col("order_id").cast(pl.String),
-        pl.col("arrival").cast(pl.Date), pl.col("person").cast(pl.String),
+        pl.col("arrival").str.to_date("%Y-%m-%d"), pl.col("person").cast(pl.String),
         pl.col("consignee_name").cast(pl.String),
         pl.concat_str(pl.col("address_text").cast(pl.String), pl.lit("|"),
                       pl.col("postal").cast(pl.String).fill_null("")).alias("address"),
