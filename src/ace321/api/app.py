@@ -26,6 +26,7 @@ from ace321.api.routers import rules as rules_routes
 from ace321.api.routers import settings as settings_routes
 from ace321.api.services.coalescer import ScreenCoalescer
 from ace321.api.settings import Settings
+from ace321.app.risk_jobs import RiskJobs
 from ace321.rules import RuleSet, load_rules
 from ace321.storage import Database
 from ace321.web import site as web
@@ -50,6 +51,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None,
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.risk_jobs.close()
         if database is None:
             db.close()
 
@@ -63,6 +65,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None,
     app.state.key_cache = KeyCache(settings.key_cache_seconds)
     app.state.rate_cache = RateCache(settings.key_cache_seconds)
     app.state.metrics = Metrics()
+    app.state.risk_jobs = RiskJobs()
     problems.install(app)
     for router in (screening.router, batches.router, shipments.router, trips.router,
                    responses.router, rules_routes.router, settings_routes.router,

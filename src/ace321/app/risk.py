@@ -1,4 +1,5 @@
-"""Risk scores in the workflows: scored at ingest (inside the batch's transaction), and an
+"""Risk scores in the workflows: scored at ingest (inside the batch's transaction) or, for a
+large stored history behind a server's upload, right after the commit (``RiskJobs``); and an
 order file scored against the tenant's stored history (``ace321 risk --db``).
 
 A score is advice: nothing here reads or changes a decision.
@@ -16,23 +17,60 @@ from sqlalchemy.orm import Session
 from ace321.risk import RiskModel, RiskResult, load_model, score_result
 from ace321.rules import RuleSet
 from ace321.storage import Database, screen_with_history
-from ace321.storage.risk_history import override_facts, risk_history
-from ace321.storage.risk_store import store_risk
+from ace321.storage.risk_history import history_size, override_facts, risk_history
+from ace321.storage.risk_store import risk_scores, store_risk, write_risk
 
-__all__ = ["score_at_ingest", "score_with_history"]
+__all__ = ["score_at_ingest", "score_stored_batch", "score_with_history"]
 
 
-def score_at_ingest(*, tenant: str, rules: RuleSet, model: RiskModel | None = None
-                    ) -> Callable[[Session, Any], None]:
+def score_at_ingest(*, tenant: str, rules: RuleSet, model: RiskModel | None = None,
+                    defer_above: int | None = None) -> Callable[[Session, Any], None]:
     """The ``within`` step of ``storage.ingest`` that stores every new shipment's risk and
-    re-scores the stored shipments of the same persons around the batch's dates."""
+    re-scores the stored shipments of the same persons around the batch's dates.
+
+    With ``defer_above``, a batch whose risk history holds more stored shipments than that is
+    not scored in its transaction: the report is marked ``risk_pending`` and the caller scores
+    it after the commit (``score_stored_batch``). Reading a year of a large tenant's lines
+    takes seconds per 100,000 shipments; an upload should not wait for advice.
+    """
     risk_model = model or load_model()
 
     def within(session: Session, report: Any) -> None:
+        if defer_above is not None and _history_size(session, report, tenant,
+                                                     risk_model) > defer_above:
+            report.risk_pending = True
+            return
         store_risk(session, report.result, list(report.stored), batch_id=report.batch_id,
                    tenant=tenant, model=risk_model, rules=rules)
 
     return within
+
+
+def _history_size(session: Session, report: Any, tenant: str, model: RiskModel) -> int:
+    arrivals = report.result.shipments["arrival_date"].drop_nulls()
+    if not arrivals.len():
+        return 0
+    first, last = arrivals.min(), arrivals.max()
+    assert isinstance(first, dt.date) and isinstance(last, dt.date)
+    return history_size(session, first=first, last=last, tenant=tenant,
+                        lookback_days=int(model.value("history.lookback_days", last)),
+                        exclude_batch=report.batch_id)
+
+
+def score_stored_batch(db: Database, report: Any, *, tenant: str, rules: RuleSet,
+                       model: RiskModel | None = None) -> int:
+    """Score a batch after its commit (``report.risk_pending``): the history is read in a read
+    session, the scores written in a short transaction of their own. Returns how many scores
+    were written."""
+    risk_model = model or load_model()
+    with db.reading() as session:
+        scores = risk_scores(session, report.result, list(report.stored),
+                             batch_id=report.batch_id, tenant=tenant, model=risk_model,
+                             rules=rules)
+    with db.transaction() as session:
+        write_risk(session, scores, tenant=tenant)
+    report.risk_pending = False
+    return scores.write.height
 
 
 def score_with_history(db: Database, frame: pl.DataFrame, *, rules: RuleSet, model: RiskModel,

@@ -27,6 +27,7 @@ from ace321.storage import Database
 
 if TYPE_CHECKING:
     from ace321.app.ingest import IngestedBatch
+    from ace321.app.risk_jobs import RiskJobs
     from ace321.screening.result import ScreeningResult
 
 SHOPIFY_SETTINGS_MISSING = (
@@ -164,9 +165,11 @@ def read_order_file(db: Database, upload: OrderFile, *, tenant: str,
 
 def store_order_file(db: Database, upload: OrderFile, *, rules: RuleSet, tenant: str,
                      actor: str, now: dt.datetime, replace_invalid: bool = False,
-                     read_json: JsonReader | None = None) -> IngestedBatch:
+                     read_json: JsonReader | None = None, risk_jobs: RiskJobs | None = None
+                     ) -> IngestedBatch:
     """Read ``upload``, screen it with the tenant's stored history and exchange rates and store
-    it in one transaction. Raises ``AppError``; nothing is stored then."""
+    it in one transaction. Raises ``AppError``; nothing is stored then. ``risk_jobs``: a
+    server's background scorer, for batches with a large risk history (``ingest_batch``)."""
     from ace321.app.ingest import BatchInfo, ingest_batch
 
     frame, as_of = read_order_file(db, upload, tenant=tenant, read_json=read_json)
@@ -175,7 +178,7 @@ def store_order_file(db: Database, upload: OrderFile, *, rules: RuleSet, tenant:
                             source=BatchInfo(upload.name, upload.sha256, frame.height),
                             tenant=tenant, actor=actor, now=now, as_of=as_of,
                             rates=tenant_rates(db, tenant=tenant),
-                            replace_invalid=replace_invalid)
+                            replace_invalid=replace_invalid, risk_jobs=risk_jobs)
     except AppError as error:
         raise type(error)(f"{upload.name}: nothing stored: {error.message}", code=error.code,
                           problems=error.problems) from None

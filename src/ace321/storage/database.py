@@ -73,6 +73,10 @@ def create_db_engine(url: str) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Write-ahead logging: a long read (a year of risk history, a large export) does not
+            # hold up a writer's commit, nor a commit the pages being read. The mode is stored
+            # in the file; SQLite keeps the default for a database in memory.
+            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
         @event.listens_for(engine, "checkin")
@@ -245,14 +249,16 @@ def lock_key(name: str) -> int:
 
 
 def lock_names(session: Session, names: Iterable[str]) -> set[str]:
-    """Take the advisory locks of ``names`` (PostgreSQL; a no-op on SQLite) in sorted key order.
+    """Take the advisory locks of ``names`` (PostgreSQL; on SQLite all are held) in sorted key order.
 
     Every writer first holds the global lock shared; a very large batch takes it exclusively.
     Returns the names locked (all of them, when the global lock is exclusive).
     """
     names = set(names)
     if session.get_bind().dialect.name != "postgresql":
-        return names
+        # SQLite's writers hold the database's one write lock (BEGIN IMMEDIATE): every name is
+        # locked already, so a screening that finds more names never needs to start again.
+        return names | {"*"}
     # Counted before hashing: a million-name batch takes the one global lock, and hashing
     # every name first would cost seconds for nothing.
     if len(names) > MAX_FINE_LOCKS or "*" in names:

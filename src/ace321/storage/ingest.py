@@ -81,6 +81,8 @@ class IngestReport:
     timings: Timings = field(default_factory=Timings)
     """Seconds per stage (prepare, locks, history, screening, compare, rows, insert, rescreen,
     audit, analyze, commit), for benchmarks."""
+    risk_pending: bool = False
+    """The ``within`` step left the risk scores to be computed after the commit."""
 
     @property
     def result(self) -> Any:

@@ -13,11 +13,13 @@ import uuid
 from dataclasses import dataclass
 
 import polars as pl
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ace321.risk.frame import RISK_SCHEMA
 from ace321.storage.bulk import read_frame
 from ace321.storage.history import STRICTNESS, tenant_id
+from ace321.storage.models import Shipment
 
 AFTER_DAYS = 31
 # Risk line name -> stored column, every one read as text (``bulk.read_frame``).
@@ -94,6 +96,19 @@ def risk_history(session: Session, *, first: dt.date, last: dt.date, lookback_da
     if overridden.height:
         overridden = overridden.filter(strict)
     return RiskHistory(lines, overridden)
+
+
+def history_size(session: Session, *, first: dt.date, last: dt.date, lookback_days: int,
+                 tenant: str = "default", exclude_batch: uuid.UUID | None = None) -> int:
+    """How many stored shipments ``risk_history`` would read (one indexed count)."""
+    start = first - dt.timedelta(days=lookback_days)
+    end = last + dt.timedelta(days=AFTER_DAYS)
+    query = select(func.count()).select_from(Shipment).where(
+        Shipment.tenant_id == tenant_id(session, tenant), Shipment.arrival_date >= start,
+        Shipment.arrival_date <= end)
+    if exclude_batch is not None:
+        query = query.where(Shipment.batch_id != exclude_batch)
+    return int(session.execute(query).scalar_one())
 
 
 def override_facts(batch_persons: pl.DataFrame, overridden: pl.DataFrame) -> pl.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -34,7 +35,27 @@ def store_risk(session: Session, result: Any, stored_ids: list[str], *, batch_id
     """Score the batch's stored shipments (``stored_ids`` of the screening ``result``) and the
     stored shipments of their persons around their dates; write score, band, signals and the
     model version. Returns the scores written (shipment_id, score, band, signals)."""
-    tenant_pk = tenant_id(session, tenant)
+    scores = risk_scores(session, result, stored_ids, batch_id=batch_id, tenant=tenant,
+                         model=model, rules=rules)
+    write_risk(session, scores, tenant=tenant)
+    return scores.write
+
+
+@dataclass(frozen=True)
+class BatchScores:
+    """The scores of a batch's stored shipments and of their persons' other stored shipments."""
+
+    write: pl.DataFrame
+    """shipment_id, score, band, signals: every score to write."""
+    batch_id: uuid.UUID | None
+    stored_ids: list[str]
+    version: str
+
+
+def risk_scores(session: Session, result: Any, stored_ids: list[str], *,
+                batch_id: uuid.UUID | None, tenant: str, model: RiskModel, rules: RuleSet
+                ) -> BatchScores:
+    """What ``store_risk`` writes, computed with reads only (history without ``batch_id``)."""
     batch = risk_lines(result)
     arrivals = batch["arrival"].drop_nulls()
     if not arrivals.len():
@@ -67,17 +88,23 @@ def store_risk(session: Session, result: Any, stored_ids: list[str], *, batch_id
     write = scored.shipments.filter(
         pl.col("shipment_id").is_in(stored_ids)
         | ~pl.col("shipment_id").is_in(batch["shipment_id"].implode()))
-    if batch_id is not None:
+    return BatchScores(write, batch_id, list(stored_ids), scored.rules_version)
+
+
+def write_risk(session: Session, scores: BatchScores, *, tenant: str) -> None:
+    """Write ``scores``: the batch's shipments all at once, the others one by one."""
+    tenant_pk = tenant_id(session, tenant)
+    write, stored_ids = scores.write, scores.stored_ids
+    if scores.batch_id is not None:
         # Most shipments have no signal: one statement scores the whole batch 0 ("low"), then
         # only the others are written one by one.
         table = Shipment.__table__
-        session.execute(update(table).where(table.c.batch_id == batch_id).values(
-            risk_score=0, risk_band="low", risk_signals="[]", risk_version=scored.rules_version))
+        session.execute(update(table).where(table.c.batch_id == scores.batch_id).values(
+            risk_score=0, risk_band="low", risk_signals="[]", risk_version=scores.version))
         rest = write.filter((pl.col("score") > 0) | ~pl.col("shipment_id").is_in(stored_ids))
     else:
         rest = write
-    _write(session, tenant_pk, rest, scored.rules_version)
-    return write
+    _write(session, tenant_pk, rest, scores.version)
 
 
 def _write(session: Session, tenant_pk: int, scores: pl.DataFrame, version: str) -> None:

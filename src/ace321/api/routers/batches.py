@@ -111,7 +111,7 @@ async def create_batch(
             stored = await run_in_threadpool(functools.partial(
                 store_order_file, db, OrderFile(data, filename, as_of, kind), rules=rules,
                 tenant=caller.tenant, actor=caller.actor, now=now,
-                read_json=frame_from_json_bytes))
+                read_json=frame_from_json_bytes, risk_jobs=request.app.state.risk_jobs))
         except AppError as error:
             raise app_problem(error) from None
         document = stored.document()

@@ -59,7 +59,8 @@ def _store(request: Request, user: Any, upload: OrderFile, replace_invalid: bool
                                 tenant=user.tenant, actor=user.actor,
                                 now=request.app.state.web_clock(),
                                 replace_invalid=replace_invalid,
-                                read_json=frame_from_json_bytes)
+                                read_json=frame_from_json_bytes,
+                                risk_jobs=request.app.state.risk_jobs)
     except AppError as error:
         raise app_problem(error) from None
     return done.batch_id
@@ -124,10 +125,21 @@ async def batch_page(request: Request, batch_id: str, user: Reader) -> Response:
                                    page_number(request), request.app.state.web_settings.page_size)
     context = {**table_context(request, filters, data, base), "batch": batch,
                "csv_href": f"{base}/result.csv", "decisions": DECISION_ORDER,
-               "statuses": STATUSES}
+               "statuses": STATUSES,
+               "risk_pending": request.app.state.risk_jobs.pending(batch["id"])}
     if is_htmx(request):
         return render(request, "_shipment_table.html", context)
     return render(request, "batch.html", context)
+
+
+@router.get("/batches/{batch_id}/risk-status")
+async def batch_risk_status(request: Request, batch_id: str, user: Reader) -> Response:
+    """Polled by the batch page while its risk scores are computed; once they are stored, htmx
+    reloads the page (``HX-Refresh``) so the table shows them."""
+    batch = await run_in_threadpool(_batch, request, user, batch_id)
+    if request.app.state.risk_jobs.pending(batch["id"]):
+        return render(request, "_risk_pending.html", {"batch": batch})
+    return Response("", headers={"HX-Refresh": "true"})
 
 
 @router.get("/batches/{batch_id}/result.csv")
