@@ -126,3 +126,22 @@ def test_tenants_do_not_see_each_others_batches(kit, db):
     assert read_batch(db, tenant_pk=default_pk, batch_id=mine.batch_id)["name"] == "mine.json"
     with pytest.raises(NotFound):
         read_batch(db, tenant_pk=other_pk, batch_id=mine.batch_id)
+
+
+def test_batch_overview_counts_and_problems_equal_the_whole_batchs(kit, db) -> None:
+    """The result page's overview (aggregate queries) says what ``read_batch`` says of the
+    same batch."""
+    from ace321.app.batches import batch_overview, read_batch
+
+    bad = kit.shipment("BAD-1", n=2)
+    bad["lines"][0]["hts_code"] = "not-a-code"
+    missing = kit.shipment("BAD-2", n=3)
+    missing["consignee_name"] = ""
+    done = kit.ingest(db, [kit.shipment("OK-1", n=1), bad, missing], name="mixed.json")
+    whole = read_batch(db, tenant_pk=1, batch_id=done.batch_id)
+    overview = batch_overview(db, tenant_pk=1, batch_id=done.batch_id)
+    assert overview["counts"] == whole["counts"]
+    assert overview["problems"] == whole["problems"] and len(overview["problems"]) >= 2
+    assert {p["shipment_id"] for p in overview["problems"]} >= {"BAD-1", "BAD-2"}
+    assert {k: v for k, v in overview.items() if k != "problems"} == {
+        k: v for k, v in whole.items() if k not in ("problems", "shipments")}

@@ -8,8 +8,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from ace321.app.errors import NotFound
 from ace321.app.paging import decode_cursor, encode_cursor
@@ -63,22 +63,12 @@ def list_batches(db: Database, *, tenant_pk: int, cursor: str | None = None, lim
 
 def read_batch(db: Database, *, tenant_pk: int, batch_id: str) -> dict[str, Any]:
     """The batch with its stored shipments, their decisions in effect and their problems."""
-    try:
-        pk = uuid.UUID(batch_id)
-    except ValueError:
-        raise NotFound(f"no batch {batch_id!r}") from None
+    pk = _pk(batch_id)
     with db.reading() as session:
-        batch = session.scalars(select(Batch).where(
-            Batch.id == pk, Batch.tenant_id == tenant_pk)).one_or_none()
-        if batch is None:
-            raise NotFound(f"no batch {batch_id!r}")
+        batch, imported = _batch_and_import(session, tenant_pk, pk, batch_id)
         shipments = session.scalars(select(Shipment).where(Shipment.batch_id == pk)
                                     .order_by(Shipment.shipment_id)).all()
         latest = latest_decisions(session, [s.id for s in shipments])
-        event = session.scalars(select(AuditEvent).where(
-            AuditEvent.tenant_id == tenant_pk, AuditEvent.entity_type == "batch",
-            AuditEvent.entity_id == str(pk), AuditEvent.action == "import")).first()
-    imported = json.loads(event.after) if event is not None and event.after else {}
     records, problems = [], []
     by_decision = dict.fromkeys(DECISION_ORDER, 0)
     for s in shipments:
@@ -92,16 +82,66 @@ def read_batch(db: Database, *, tenant_pk: int, batch_id: str) -> dict[str, Any]
             "decision": s.decision, "ace_shipment_type": ace_shipment_type(s.decision),
             "reasons": reasons, "issues": issues, "storage": "stored"})
         problems += [{**i, "shipment_id": s.shipment_id} for i in issues]
+    return {**_document(batch, imported, by_decision, len(shipments)), "shipments": records,
+            "problems": problems, "rescreened": []}
+
+
+def batch_overview(db: Database, *, tenant_pk: int, batch_id: str) -> dict[str, Any]:
+    """``read_batch`` without the shipments: the counts and the problems, read with two
+    aggregate queries (the result page of a large upload shows its shipments a page at a
+    time, so loading every one of them only to count them took seconds)."""
+    pk = _pk(batch_id)
+    with db.reading() as session:
+        batch, imported = _batch_and_import(session, tenant_pk, pk, batch_id)
+        by_decision = dict.fromkeys(DECISION_ORDER, 0)
+        for decision, count in session.execute(
+                select(Shipment.decision, func.count()).where(Shipment.batch_id == pk)
+                .group_by(Shipment.decision)):
+            by_decision[decision] = count
+        newer = aliased(Decision)
+        newest = ~select(newer.id).where(newer.shipment_pk == Decision.shipment_pk,
+                                         newer.seq > Decision.seq).exists()
+        rows = session.execute(
+            select(Shipment.shipment_id, Decision.issues)
+            .join(Decision, Decision.shipment_pk == Shipment.id)
+            .where(Shipment.batch_id == pk, Decision.issues != "[]", newest)
+            .order_by(Shipment.shipment_id)).all()
+    problems = [{**issue, "shipment_id": shipment_id} for shipment_id, issues in rows
+                for issue in json.loads(issues)]
+    return {**_document(batch, imported, by_decision, sum(by_decision.values())),
+            "problems": problems, "rescreened": []}
+
+
+def _pk(batch_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(batch_id)
+    except ValueError:
+        raise NotFound(f"no batch {batch_id!r}") from None
+
+
+def _batch_and_import(session: Session, tenant_pk: int, pk: uuid.UUID, batch_id: str
+                      ) -> tuple[Batch, dict[str, Any]]:
+    batch = session.scalars(select(Batch).where(
+        Batch.id == pk, Batch.tenant_id == tenant_pk)).one_or_none()
+    if batch is None:
+        raise NotFound(f"no batch {batch_id!r}")
+    event = session.scalars(select(AuditEvent).where(
+        AuditEvent.tenant_id == tenant_pk, AuditEvent.entity_type == "batch",
+        AuditEvent.entity_id == str(pk), AuditEvent.action == "import")).first()
+    return batch, json.loads(event.after) if event is not None and event.after else {}
+
+
+def _document(batch: Batch, imported: dict[str, Any], by_decision: dict[str, int],
+              shipments: int) -> dict[str, Any]:
     return {
         "id": str(batch.id), "name": batch.name, "sha256": batch.sha256,
         "row_count": batch.row_count, "shipment_count": batch.shipment_count,
         "imported_at": batch.imported_at.isoformat(), "actor": batch.actor,
         "rules_version": batch.rules_version,
-        "counts": {"shipments": len(shipments), "by_decision": by_decision,
+        "counts": {"shipments": shipments, "by_decision": by_decision,
                    "stored": batch.shipment_count,
                    "already_stored": len(imported.get("already_stored", [])),
                    "duplicates": len(imported.get("duplicates", [])), "rescreened": 0},
-        "shipments": records, "problems": problems, "rescreened": [],
     }
 
 

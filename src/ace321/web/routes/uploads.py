@@ -106,11 +106,12 @@ async def upload_submit(request: Request, user: Clerk) -> Response:
 
 
 def _batch(request: Request, user: Any, batch_id: str) -> dict[str, Any]:
-    from ace321.app.batches import read_batch
+    from ace321.app.batches import batch_overview
     from ace321.app.errors import NotFound
 
     try:
-        return read_batch(request.app.state.db, tenant_pk=user.tenant_id, batch_id=batch_id)
+        return batch_overview(request.app.state.db, tenant_pk=user.tenant_id,
+                              batch_id=batch_id)
     except NotFound:
         raise WebError(404, f"No batch {batch_id!r} in your tenant.", title="Not found") from None
 
