@@ -92,3 +92,28 @@ def kit_decision(db: Any, shipment_id: str) -> str:
     with db.reading() as session:
         return str(session.execute(select(Shipment.decision).where(
             Shipment.shipment_id == shipment_id)).scalar_one())
+
+
+def test_shipments_left_unscored_get_the_scores_of_an_ingest(kit, db, jobs, monkeypatch) -> None:
+    """A server that stopped before its worker stored a batch's scores leaves the batch
+    unscored; ``score_unscored`` gives them the scores the ingest would have stored."""
+    import ace321.app.ingest as app_ingest
+    import ace321.app.risk as app_risk
+    from ace321.app.risk import score_unscored
+
+    kit.ingest(db, _bob(kit, 7), name="first.json")
+    real = app_risk.risk_scores
+    monkeypatch.setattr(app_ingest, "INLINE_RISK_HISTORY", -1)
+    monkeypatch.setattr(app_risk, "risk_scores", lambda *a, **k: (_ for _ in ()).throw(
+        RuntimeError("server stopped")))
+    kit.ingest(db, [*_bob(kit, 1, start=7), kit.shipment("ANN-1", n=5)], name="second.json",
+               risk_jobs=jobs)
+    jobs.wait_all(timeout=60)
+    assert _risk(db, "BOB-7") == (None, None, []) and _risk(db, "ANN-1") == (None, None, [])
+    assert _risk(db, "BOB-0") == (0, "low", [])  # scored before the eighth shipment came
+    monkeypatch.setattr(app_risk, "risk_scores", real)
+    assert score_unscored(db, tenant="default", rules=kit.rules) == ["ANN-1", "BOB-7"]
+    assert _risk(db, "BOB-7") == (25, "medium", ["CONSIGNEE_VELOCITY"])
+    assert _risk(db, "BOB-0") == (25, "medium", ["CONSIGNEE_VELOCITY"])  # re-scored too
+    assert _risk(db, "ANN-1") == (0, "low", [])
+    assert score_unscored(db, tenant="default", rules=kit.rules) == []

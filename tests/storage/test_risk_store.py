@@ -84,3 +84,20 @@ def test_cli_list_by_risk_and_risk_with_db(kit, db, db_url, tmp_path) -> None:
 def test_cli_refuses_an_unknown_band(kit, db_url, band) -> None:
     listed = kit.cli("shipments", "list", "--risk", band, "--db", db_url)
     assert listed.exit_code != 0
+
+
+def test_cli_shipments_score_fills_in_missing_scores_only(kit, db, db_url) -> None:
+    from sqlalchemy import text
+
+    _ingest(kit, db, _bob(kit, 8), "batch.json")
+    assert _risk(kit, db, "BOB-7") == (25, "medium", ["CONSIGNEE_VELOCITY"])
+    with db.transaction() as session:  # as a server that stopped before scoring them
+        session.execute(text("UPDATE shipments SET risk_score = NULL, risk_band = NULL, "
+                             "risk_signals = NULL WHERE shipment_id IN ('BOB-6', 'BOB-7')"))
+    scored = kit.cli("shipments", "score", "--db", db_url)
+    assert scored.exit_code == 0, scored.output
+    assert "scored 2 stored shipment(s) that had no risk score: BOB-6, BOB-7" in scored.output
+    assert _risk(kit, db, "BOB-7") == (25, "medium", ["CONSIGNEE_VELOCITY"])
+    assert _risk(kit, db, "BOB-6") == (25, "medium", ["CONSIGNEE_VELOCITY"])
+    again = kit.cli("shipments", "score", "--db", db_url)
+    assert again.exit_code == 0 and "scored 0 stored shipment(s)" in again.output

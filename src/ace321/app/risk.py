@@ -20,7 +20,7 @@ from ace321.storage import Database, screen_with_history
 from ace321.storage.risk_history import history_size, override_facts, risk_history
 from ace321.storage.risk_store import risk_scores, store_risk, write_risk
 
-__all__ = ["score_at_ingest", "score_stored_batch", "score_with_history"]
+__all__ = ["score_at_ingest", "score_stored_batch", "score_unscored", "score_with_history"]
 
 
 def score_at_ingest(*, tenant: str, rules: RuleSet, model: RiskModel | None = None,
@@ -71,6 +71,36 @@ def score_stored_batch(db: Database, report: Any, *, tenant: str, rules: RuleSet
         write_risk(session, scores, tenant=tenant)
     report.risk_pending = False
     return scores.write.height
+
+
+def score_unscored(db: Database, *, tenant: str, rules: RuleSet,
+                   model: RiskModel | None = None) -> list[str]:
+    """Score the tenant's stored shipments that have no risk score: a server stopped before
+    its background worker stored a batch's scores (``RiskJobs``). They are read back as order
+    lines, screened with their stored history as at ingest, and scored as a batch would be,
+    with the stored shipments of the same persons re-scored. Returns their shipment ids."""
+    from sqlalchemy import select
+
+    from ace321.storage.history import canonical_rows, tenant_id
+    from ace321.storage.models import Shipment
+
+    risk_model = model or load_model()
+    with db.reading() as session:
+        rows = session.execute(select(Shipment.id, Shipment.shipment_id).where(
+            Shipment.tenant_id == tenant_id(session, tenant), Shipment.risk_score.is_(None))
+            .order_by(Shipment.shipment_id)).all()
+        if not rows:
+            return []
+        frame, rates = canonical_rows(session, [pk for pk, _ in rows])
+    ids = [shipment_id for _, shipment_id in rows]
+    result = screen_with_history(frame, db, rules, rates=rates if rates.height else None,
+                                 tenant=tenant).result
+    with db.reading() as session:
+        scores = risk_scores(session, result, ids, batch_id=None, tenant=tenant,
+                             model=risk_model, rules=rules)
+    with db.transaction() as session:
+        write_risk(session, scores, tenant=tenant)
+    return ids
 
 
 def score_with_history(db: Database, frame: pl.DataFrame, *, rules: RuleSet, model: RiskModel,

@@ -18,11 +18,13 @@ from ace321.cli.options import (
     Access,
     ArrivalOption,
     CatalogOption,
+    DbOption,
     RatesOption,
     ShipperOption,
     TenantOption,
     opened,
     read_inputs,
+    rules_or_exit,
     unusable,
 )
 from ace321.exports import spreadsheet
@@ -135,5 +137,20 @@ def _with_history(db: str, tenant: str, frame: Any, rules: Any, model: Any,
                                   as_of=default_arrival, rates=rates)
 
 
+def shipments_score(db: DbOption = None, tenant: TenantOption = DEFAULT_TENANT) -> None:
+    """Score the stored shipments that have no risk score yet (a server stopped before its
+    background scoring stored them), and re-score the same persons' stored shipments."""
+    from ace321.app.risk import score_unscored
+
+    rules = rules_or_exit()
+    with opened(db, tenant=tenant, access=Access.CHANGE) as database:
+        scored = score_unscored(database, tenant=tenant, rules=rules)
+    say(f"scored {len(scored)} stored shipment(s) that had no risk score"
+        + (f": {', '.join(scored[:20])}{' ...' if len(scored) > 20 else ''}" if scored else ""))
+
+
 def register(app: typer.Typer) -> None:
+    from ace321.cli.storage_commands import shipments_app
+
     app.command("risk")(risk_command)
+    shipments_app.command("score")(shipments_score)
