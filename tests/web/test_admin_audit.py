@@ -84,3 +84,11 @@ def test_another_tenants_trip_answers_404(site, web):
     client = site.client("clerk@other.example")
     assert client.get("/trips/MAPL202611231").status_code == 404
     assert client.get("/trips/MAPL202611231/files/cover_sheet.pdf").status_code == 404
+
+
+def test_admin_page_has_a_plain_title_and_each_settings_form_once(site, web):
+    page = site.client("admin@acme.example").get("/admin")
+    assert page.status_code == 200
+    assert "<title>Admin · ace321</title>" in page.text
+    for form in ('id="shopify-form"', 'id="rates-form"', 'id="rates-table"'):
+        assert page.text.count(form) == 1, form
