@@ -121,8 +121,19 @@ def test_keyboard_only_upload(page, web):
     assert page.evaluate("document.activeElement.id") == "file"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline not in ("none", "")  # focus is visible
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # Chromium now and then drops the chooser of the first Space on a file field (seen once
+    # in 5 CI runs under load): press it again, still from the keyboard, still on the field.
+    for attempt in range(3):
+        try:
+            with page.expect_file_chooser(timeout=5000) as chooser:
+                page.keyboard.press("Space")
+            break
+        except PlaywrightTimeout:
+            assert page.evaluate("document.activeElement.id") == "file"
+            if attempt == 2:
+                raise
     chooser.value.set_files(str(web.EXAMPLES / "orders.csv"))
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "arrival_date"
